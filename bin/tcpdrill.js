@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+"use strict";
+// Runs the compiled CLI when `npm run build` has produced dist/; otherwise (a git checkout) loads the
+// TypeScript sources through tsx, which is a devDependency there.
+const path = require("node:path");
+const fs = require("node:fs");
+const compiled = path.join(__dirname, "..", "dist", "harness", "cli", "main.js");
+if (fs.existsSync(compiled)) {
+  require(compiled).main(process.argv.slice(2));
+} else {
+  require("tsx/cjs");
+  require(path.join(__dirname, "..", "harness", "cli", "main.ts")).main(process.argv.slice(2));
+}
