@@ -1,0 +1,60 @@
+/**
+ * `tcpdrill` command-line entry. Each subcommand lives in its own file and returns an exit status;
+ * this file only dispatches, so every error is rendered once, here or in the subcommand.
+ *
+ * Exit status (all subcommands): 0 success, 1 a script failed or was invalid, 2 usage or
+ * environment error.
+ */
+import type { CliIo } from "./io";
+import { processIo } from "./io";
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  check: {
+    summary: "parse and check scripts without running them (packetdrill's --dry_run)",
+    load: async () => (await import("./check")).checkCommand,
+  },
+  run: {
+    summary: "play scripts against the kernel (or --target model)",
+    load: async () => (await import("./run")).runCommand,
+  },
+};
+
+export function usage(): string {
+  const lines = ["usage: tcpdrill <command> [options] <script>...", "", "commands:"];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
+  lines.push("", "Run `tcpdrill <command> --help` for the options of a command.");
+  return lines.join("\n") + "\n";
+}
+
+export async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    io.stdout.write(`tcpdrill ${require("../../package.json").version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr.write(`tcpdrill: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load())(rest, io);
+}
+
+export function main(argv: string[]): void {
+  dispatch(argv, processIo()).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err: unknown) => {
+      // An exception here is a tcpdrill bug, not a script error: say so plainly.
+      process.stderr.write(`tcpdrill: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
