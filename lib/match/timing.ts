@@ -1,0 +1,119 @@
+/**
+ * Event timing as packetdrill defines it (run.c: verify_time, adjust_relative_event_times).
+ *
+ * All times are microseconds since the start of the run (script time 0 == live start).
+ *
+ * - Tolerance = max(tolerance_usecs, tolerance_percent × (scripted time − previous event's
+ *   scripted time)), so long scripted gaps (a 60 s TIME_WAIT) get a proportionally wider window.
+ * - A relative time (`+0.1`) is anchored to *now* when the event is reached, except that
+ *   consecutive inbound packets anchor to the previous packet's scripted time, so CPU overhead does
+ *   not accumulate across a burst of injections.
+ * - `*` (any time) is never checked; ranges `a~b` accept [a − tol, b + tol].
+ */
+
+export type TimeKind = "absolute" | "relative" | "absolute-range" | "relative-range" | "any";
+
+export interface TimingConfig {
+  /** packetdrill --tolerance_usecs (default 4000). */
+  readonly toleranceUsecs: number;
+  /** packetdrill --tolerance_percent (default 12.5). */
+  readonly tolerancePercent: number;
+}
+
+export const defaultTiming: TimingConfig = { toleranceUsecs: 4000, tolerancePercent: 12.5 };
+
+/** An event's scripted time after relative times have been resolved. */
+export interface ResolvedTime {
+  readonly kind: TimeKind;
+  /** Scripted start (µs since run start). */
+  readonly at: number;
+  /** End of a range (µs); equals `at` otherwise. */
+  readonly end: number;
+  /** The anchor a relative time was added to (for messages in relative form). */
+  readonly offset: number;
+}
+
+/**
+ * Resolve a scripted time. `value`/`valueEnd` are the numbers written in the script (µs);
+ * `now` is the live time when the event is reached; `previous` describes the previous event.
+ */
+export function resolveTime(
+  kind: TimeKind,
+  value: number,
+  valueEnd: number,
+  now: number,
+  previous: { readonly at: number; readonly anchored: boolean } | undefined,
+  anchored: boolean,
+): ResolvedTime {
+  switch (kind) {
+    case "absolute":
+    case "absolute-range":
+      return { kind, at: value, end: kind === "absolute" ? value : valueEnd, offset: 0 };
+    case "relative":
+    case "relative-range":
+    case "any": {
+      const offset = previous !== undefined && previous.anchored && anchored ? previous.at : now;
+      return {
+        kind,
+        at: value + offset,
+        end: (kind === "relative-range" ? valueEnd : value) + offset,
+        offset,
+      };
+    }
+  }
+}
+
+/** The tolerance applied to an event scripted at `at`, whose predecessor was scripted at `previousAt`. */
+export function toleranceFor(config: TimingConfig, at: number, previousAt: number | undefined): number {
+  if (previousAt === undefined) return config.toleranceUsecs;
+  const dynamic = Math.trunc((config.tolerancePercent / 100) * (at - previousAt));
+  return Math.max(config.toleranceUsecs, dynamic);
+}
+
+export interface TimingError {
+  readonly expected: ResolvedTime;
+  readonly actual: number;
+  readonly tolerance: number;
+  /** packetdrill's sentence, e.g. "expected outbound packet at 0.100000 sec but happened at 0.150000 sec; tolerance 0.004000 sec". */
+  readonly message: string;
+}
+
+/** Check that something described by `what` happened at `actual`; undefined when on time. */
+export function verifyTime(
+  config: TimingConfig,
+  expected: ResolvedTime,
+  actual: number,
+  previousAt: number | undefined,
+  what: string,
+): TimingError | undefined {
+  if (expected.kind === "any") return undefined;
+  const tolerance = toleranceFor(config, expected.at, previousAt);
+  const early = actual < expected.at - tolerance;
+  const late = actual > expected.end + tolerance;
+  if (!early && !late) return undefined;
+  let message: string;
+  switch (expected.kind) {
+    case "absolute-range":
+      message = `expected ${what} in time range ${secs(expected.at)}~${secs(expected.end)} sec but happened at ${secs(actual)} sec`;
+      break;
+    case "relative-range":
+      message =
+        `expected ${what} in relative time range +${secs(expected.at - expected.offset)}~+${secs(expected.end - expected.offset)} sec ` +
+        `but happened at ${signedSecs(actual - expected.offset)} sec`;
+      break;
+    case "absolute":
+    case "relative":
+      message = `expected ${what} at ${secs(expected.at)} sec but happened at ${secs(actual)} sec; tolerance ${secs(tolerance)} sec`;
+      break;
+  }
+  return { expected, actual, tolerance, message };
+}
+
+/** Microseconds as packetdrill prints seconds: six decimals. */
+export function secs(usecs: number): string {
+  return (usecs / 1e6).toFixed(6);
+}
+
+function signedSecs(usecs: number): string {
+  return (usecs >= 0 ? "+" : "") + secs(usecs);
+}

@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import { defaultTiming, resolveTime, toleranceFor, verifyTime } from "../../../lib/match/timing";
+
+describe("lib/match/timing", () => {
+  it("uses the fixed tolerance for short gaps and 12.5% of long ones", () => {
+    expect(toleranceFor(defaultTiming, 100_000, 90_000)).to.equal(4000);
+    expect(toleranceFor(defaultTiming, 100_000, 0)).to.equal(12_500);
+    expect(toleranceFor(defaultTiming, 60_000_000, 0)).to.equal(7_500_000);
+    expect(toleranceFor(defaultTiming, 100_000, undefined)).to.equal(4000);
+  });
+
+  it("anchors a relative time to now, or to the previous inbound packet when both are inbound", () => {
+    expect(resolveTime("relative", 100_000, 100_000, 5_123, { at: 0, anchored: false }, true).at).to.equal(105_123);
+    expect(resolveTime("relative", 100_000, 100_000, 5_123, { at: 2_000, anchored: true }, true).at).to.equal(102_000);
+    expect(resolveTime("relative", 100_000, 100_000, 5_123, { at: 2_000, anchored: true }, false).at).to.equal(105_123);
+    const range = resolveTime("relative-range", 1_000, 3_000, 10_000, undefined, false);
+    expect([range.at, range.end, range.offset]).to.deep.equal([11_000, 13_000, 10_000]);
+    expect(resolveTime("absolute", 7, 7, 99, undefined, false).at).to.equal(7);
+  });
+
+  it("accepts events inside the tolerance and reports packetdrill's message outside it", () => {
+    const t = resolveTime("absolute", 300_000, 300_000, 0, undefined, false);
+    expect(verifyTime(defaultTiming, t, 303_999, 290_000, "outbound packet")).to.equal(undefined);
+    const err = verifyTime(defaultTiming, t, 343_764, 290_000, "outbound packet");
+    expect(err?.message).to.equal(
+      "expected outbound packet at 0.300000 sec but happened at 0.343764 sec; tolerance 0.004000 sec",
+    );
+    expect(verifyTime(defaultTiming, t, 295_000, 290_000, "outbound packet")?.tolerance).to.equal(4000);
+  });
+
+  it("checks ranges inclusively widened by the tolerance and never checks '*'", () => {
+    const r = resolveTime("relative-range", 1_000_000, 2_000_000, 500_000, undefined, false);
+    expect(verifyTime(defaultTiming, r, 2_400_000, 500_000, "outbound packet")).to.equal(undefined);
+    expect(verifyTime(defaultTiming, r, 2_700_000, 500_000, "outbound packet")?.message).to.equal(
+      "expected outbound packet in relative time range +1.000000~+2.000000 sec but happened at +2.200000 sec",
+    );
+    const any = resolveTime("any", 0, 0, 10, undefined, false);
+    expect(verifyTime(defaultTiming, any, 1e12, 0, "outbound packet")).to.equal(undefined);
+  });
+});
