@@ -99,6 +99,11 @@ export interface TcpRepr {
   readonly urgentPointer: number;
   readonly options: readonly TcpOption[];
   readonly payload: Uint8Array;
+  /**
+   * The three reserved header bits (between data offset and AE), when not zero. Absent means 0;
+   * the decoder sets it only for segments that carry them, so they round-trip.
+   */
+  readonly reservedBits?: number;
 }
 
 export interface UdpRepr {
