@@ -1,0 +1,85 @@
+/**
+ * File, fcntl, message-flag, ioctl, poll/epoll, splice, errno and capability constants with their
+ * x86_64 Linux (glibc) values.
+ */
+export const IO_SYMBOLS: readonly (readonly [string, number])[] = [
+  // open(2) flags (asm-generic/fcntl.h; glibc defines O_LARGEFILE as 0 on x86_64).
+  ["O_RDONLY", 0], ["O_WRONLY", 1], ["O_RDWR", 2], ["O_ACCMODE", 3], ["O_CREAT", 0o100], ["O_EXCL", 0o200],
+  ["O_NOCTTY", 0o400], ["O_TRUNC", 0o1000], ["O_APPEND", 0o2000], ["O_NONBLOCK", 0o4000],
+  ["O_NDELAY", 0o4000], ["O_DSYNC", 0o10000], ["O_ASYNC", 0o20000], ["FASYNC", 0o20000],
+  ["O_DIRECT", 0o40000], ["O_LARGEFILE", 0], ["O_DIRECTORY", 0o200000], ["O_NOFOLLOW", 0o400000],
+  ["O_NOATIME", 0o1000000], ["O_CLOEXEC", 0o2000000], ["O_SYNC", 0o4010000], ["O_PATH", 0o10000000],
+  ["O_TMPFILE", 0o20200000],
+  // fcntl(2) commands (glibc x86_64: the *64 lock commands equal the plain ones).
+  ["F_DUPFD", 0], ["F_GETFD", 1], ["F_SETFD", 2], ["F_GETFL", 3], ["F_SETFL", 4], ["F_GETLK", 5],
+  ["F_SETLK", 6], ["F_SETLKW", 7], ["F_SETOWN", 8], ["F_GETOWN", 9], ["F_SETSIG", 10], ["F_GETSIG", 11],
+  ["F_GETLK64", 5], ["F_SETLK64", 6], ["F_SETLKW64", 7], ["F_SETOWN_EX", 15], ["F_GETOWN_EX", 16],
+  ["F_OFD_GETLK", 36], ["F_OFD_SETLK", 37], ["F_OFD_SETLKW", 38], ["F_SETLEASE", 1024], ["F_GETLEASE", 1025],
+  ["F_NOTIFY", 1026], ["F_DUPFD_CLOEXEC", 1030], ["F_SETPIPE_SZ", 1031], ["F_GETPIPE_SZ", 1032],
+  ["F_ADD_SEALS", 1033], ["F_GET_SEALS", 1034], ["FD_CLOEXEC", 1],
+  ["F_RDLCK", 0], ["F_WRLCK", 1], ["F_UNLCK", 2], ["F_EXLCK", 4], ["F_SHLCK", 8],
+  ["LOCK_SH", 1], ["LOCK_EX", 2], ["LOCK_NB", 4], ["LOCK_UN", 8],
+  ["SEEK_SET", 0], ["SEEK_CUR", 1], ["SEEK_END", 2], ["SEEK_DATA", 3], ["SEEK_HOLE", 4],
+  // send/recv flags (linux/socket.h).
+  ["MSG_OOB", 0x1], ["MSG_PEEK", 0x2], ["MSG_DONTROUTE", 0x4], ["MSG_CTRUNC", 0x8], ["MSG_PROXY", 0x10],
+  ["MSG_TRUNC", 0x20], ["MSG_DONTWAIT", 0x40], ["MSG_EOR", 0x80], ["MSG_WAITALL", 0x100], ["MSG_FIN", 0x200],
+  ["MSG_SYN", 0x400], ["MSG_CONFIRM", 0x800], ["MSG_RST", 0x1000], ["MSG_ERRQUEUE", 0x2000],
+  ["MSG_NOSIGNAL", 0x4000], ["MSG_MORE", 0x8000], ["MSG_WAITFORONE", 0x10000], ["MSG_BATCH", 0x40000],
+  ["MSG_SOCK_DEVMEM", 0x2000000], ["MSG_ZEROCOPY", 0x4000000], ["MSG_FASTOPEN", 0x20000000],
+  ["MSG_CMSG_CLOEXEC", 0x40000000],
+  // ioctl(2) requests.
+  ["SIOCINQ", 0x541b], ["FIONREAD", 0x541b], ["SIOCOUTQ", 0x5411], ["TIOCOUTQ", 0x5411],
+  ["SIOCOUTQNSD", 0x894b], ["SIOCATMARK", 0x8905], ["SIOCGSTAMP", 0x8906], ["SIOCGSTAMPNS", 0x8907],
+  ["FIONBIO", 0x5421], ["FIOASYNC", 0x5452],
+  // poll(2) and epoll(7) events.
+  ["POLLIN", 0x1], ["POLLPRI", 0x2], ["POLLOUT", 0x4], ["POLLERR", 0x8], ["POLLHUP", 0x10], ["POLLNVAL", 0x20],
+  ["POLLRDNORM", 0x40], ["POLLRDBAND", 0x80], ["POLLWRNORM", 0x100], ["POLLWRBAND", 0x200], ["POLLMSG", 0x400],
+  ["POLLREMOVE", 0x1000], ["POLLRDHUP", 0x2000],
+  ["EPOLLIN", 0x1], ["EPOLLPRI", 0x2], ["EPOLLOUT", 0x4], ["EPOLLERR", 0x8], ["EPOLLHUP", 0x10],
+  ["EPOLLNVAL", 0x20], ["EPOLLRDNORM", 0x40], ["EPOLLRDBAND", 0x80], ["EPOLLWRNORM", 0x100],
+  ["EPOLLWRBAND", 0x200], ["EPOLLMSG", 0x400], ["EPOLLRDHUP", 0x2000], ["EPOLLEXCLUSIVE", 2 ** 28],
+  ["EPOLLWAKEUP", 2 ** 29], ["EPOLLONESHOT", 2 ** 30], ["EPOLLET", 2 ** 31],
+  ["EPOLL_CTL_ADD", 1], ["EPOLL_CTL_DEL", 2], ["EPOLL_CTL_MOD", 3], ["EPOLL_CLOEXEC", 0o2000000],
+  ["SPLICE_F_MOVE", 1], ["SPLICE_F_NONBLOCK", 2], ["SPLICE_F_MORE", 4], ["SPLICE_F_GIFT", 8],
+  // Capabilities (linux/capability.h) for cap_set().
+  ["CAP_EFFECTIVE", 0], ["CAP_PERMITTED", 1], ["CAP_INHERITABLE", 2], ["CAP_CLEAR", 0], ["CAP_SET", 1],
+  ["CAP_CHOWN", 0], ["CAP_DAC_OVERRIDE", 1], ["CAP_DAC_READ_SEARCH", 2], ["CAP_FOWNER", 3], ["CAP_FSETID", 4],
+  ["CAP_KILL", 5], ["CAP_SETGID", 6], ["CAP_SETUID", 7], ["CAP_SETPCAP", 8], ["CAP_LINUX_IMMUTABLE", 9],
+  ["CAP_NET_BIND_SERVICE", 10], ["CAP_NET_BROADCAST", 11], ["CAP_NET_ADMIN", 12], ["CAP_NET_RAW", 13],
+  ["CAP_IPC_LOCK", 14], ["CAP_IPC_OWNER", 15], ["CAP_SYS_MODULE", 16], ["CAP_SYS_RAWIO", 17],
+  ["CAP_SYS_CHROOT", 18], ["CAP_SYS_PTRACE", 19], ["CAP_SYS_PACCT", 20], ["CAP_SYS_ADMIN", 21],
+  ["CAP_SYS_BOOT", 22], ["CAP_SYS_NICE", 23], ["CAP_SYS_RESOURCE", 24], ["CAP_SYS_TIME", 25],
+  ["CAP_SYS_TTY_CONFIG", 26], ["CAP_MKNOD", 27], ["CAP_LEASE", 28], ["CAP_AUDIT_WRITE", 29],
+  ["CAP_AUDIT_CONTROL", 30], ["CAP_SETFCAP", 31], ["CAP_MAC_OVERRIDE", 32], ["CAP_MAC_ADMIN", 33],
+  ["CAP_SYSLOG", 34], ["CAP_WAKE_ALARM", 35], ["CAP_BLOCK_SUSPEND", 36], ["CAP_AUDIT_READ", 37],
+  ["CAP_PERFMON", 38], ["CAP_BPF", 39], ["CAP_CHECKPOINT_RESTORE", 40],
+];
+
+/** errno values (asm-generic/errno-base.h, asm-generic/errno.h). */
+export const ERRNO_SYMBOLS: readonly (readonly [string, number])[] = [
+  ["EPERM", 1], ["ENOENT", 2], ["ESRCH", 3], ["EINTR", 4], ["EIO", 5], ["ENXIO", 6], ["E2BIG", 7],
+  ["ENOEXEC", 8], ["EBADF", 9], ["ECHILD", 10], ["EAGAIN", 11], ["EWOULDBLOCK", 11], ["ENOMEM", 12],
+  ["EACCES", 13], ["EFAULT", 14], ["ENOTBLK", 15], ["EBUSY", 16], ["EEXIST", 17], ["EXDEV", 18],
+  ["ENODEV", 19], ["ENOTDIR", 20], ["EISDIR", 21], ["EINVAL", 22], ["ENFILE", 23], ["EMFILE", 24],
+  ["ENOTTY", 25], ["ETXTBSY", 26], ["EFBIG", 27], ["ENOSPC", 28], ["ESPIPE", 29], ["EROFS", 30],
+  ["EMLINK", 31], ["EPIPE", 32], ["EDOM", 33], ["ERANGE", 34], ["EDEADLK", 35], ["EDEADLOCK", 35],
+  ["ENAMETOOLONG", 36], ["ENOLCK", 37], ["ENOSYS", 38], ["ENOTEMPTY", 39], ["ELOOP", 40], ["ENOMSG", 42],
+  ["EIDRM", 43], ["ECHRNG", 44], ["EL2NSYNC", 45], ["EL3HLT", 46], ["EL3RST", 47], ["ELNRNG", 48],
+  ["EUNATCH", 49], ["ENOCSI", 50], ["EL2HLT", 51], ["EBADE", 52], ["EBADR", 53], ["EXFULL", 54],
+  ["ENOANO", 55], ["EBADRQC", 56], ["EBADSLT", 57], ["EBFONT", 59], ["ENOSTR", 60], ["ENODATA", 61],
+  ["ETIME", 62], ["ENOSR", 63], ["ENONET", 64], ["ENOPKG", 65], ["EREMOTE", 66], ["ENOLINK", 67],
+  ["EADV", 68], ["ESRMNT", 69], ["ECOMM", 70], ["EPROTO", 71], ["EMULTIHOP", 72], ["EDOTDOT", 73],
+  ["EBADMSG", 74], ["EOVERFLOW", 75], ["ENOTUNIQ", 76], ["EBADFD", 77], ["EREMCHG", 78], ["ELIBACC", 79],
+  ["ELIBBAD", 80], ["ELIBSCN", 81], ["ELIBMAX", 82], ["ELIBEXEC", 83], ["EILSEQ", 84], ["ERESTART", 85],
+  ["ESTRPIPE", 86], ["EUSERS", 87], ["ENOTSOCK", 88], ["EDESTADDRREQ", 89], ["EMSGSIZE", 90],
+  ["EPROTOTYPE", 91], ["ENOPROTOOPT", 92], ["EPROTONOSUPPORT", 93], ["ESOCKTNOSUPPORT", 94],
+  ["EOPNOTSUPP", 95], ["ENOTSUP", 95], ["EPFNOSUPPORT", 96], ["EAFNOSUPPORT", 97], ["EADDRINUSE", 98],
+  ["EADDRNOTAVAIL", 99], ["ENETDOWN", 100], ["ENETUNREACH", 101], ["ENETRESET", 102], ["ECONNABORTED", 103],
+  ["ECONNRESET", 104], ["ENOBUFS", 105], ["EISCONN", 106], ["ENOTCONN", 107], ["ESHUTDOWN", 108],
+  ["ETOOMANYREFS", 109], ["ETIMEDOUT", 110], ["ECONNREFUSED", 111], ["EHOSTDOWN", 112],
+  ["EHOSTUNREACH", 113], ["EALREADY", 114], ["EINPROGRESS", 115], ["ESTALE", 116], ["EUCLEAN", 117],
+  ["ENOTNAM", 118], ["ENAVAIL", 119], ["EISNAM", 120], ["EREMOTEIO", 121], ["EDQUOT", 122],
+  ["ENOMEDIUM", 123], ["EMEDIUMTYPE", 124], ["ECANCELED", 125], ["ENOKEY", 126], ["EKEYEXPIRED", 127],
+  ["EKEYREVOKED", 128], ["EKEYREJECTED", 129], ["EOWNERDEAD", 130], ["ENOTRECOVERABLE", 131],
+  ["ERFKILL", 132], ["EHWPOISON", 133],
+];
