@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/types";
 import type { EncapLayer, IcmpSpec, IpInfo, IpMode, PacketSpec, SeqRange, TcpOptionSpec, TcpSpec, UdpSpec } from "./ast";
-import { icmpCodeKnownForOtherVersion, resolveIcmp, wireVersion } from "./icmp";
+import { icmpCodeKnownForOtherVersion, icmpTypeNames, resolveIcmp, wireVersion } from "./icmp";
 import { isIpv4Address, isIpv6Address } from "./addresses";
 
 /** 40 bytes of TCP options fit in a 60-byte TCP header (tcp_options.h). */
@@ -246,6 +246,11 @@ export class PacketChecker {
       const notes: { message: string }[] = [];
       const defined = r.what === "type" ? icmp.type.define : icmp.code?.define;
       if (defined) notes.push({ message: `\`${defined}\` is defined as \`${r.what === "type" ? icmp.type.name : icmp.code?.name}\`` });
+      if (r.what === "type" && icmpTypeNames(version === 4 ? 6 : 4).includes(icmp.type.name)) {
+        notes.push({ message: `\`${icmp.type.name}\` is an ICMPv${version === 4 ? 6 : 4} type; this ${this.mode} run sends ICMPv${version}` });
+      } else if (r.what === "type") {
+        notes.push({ message: `ICMPv${version} types: ${icmpTypeNames(version).join(", ")}, or type_N` });
+      }
       if (r.what === "code" && icmp.code && icmpCodeKnownForOtherVersion(version, icmp.type.name, icmp.code.name)) {
         notes.push({ message: `\`${icmp.code.name}\` is an ICMPv${version === 4 ? 6 : 4} code; this ${this.mode} run sends ICMPv${version}` });
       } else if (r.what === "code" && icmp.code && /^[A-Z_][A-Z0-9_]*$/.test(icmp.code.name) && !icmp.code.define) {

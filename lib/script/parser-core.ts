@@ -101,11 +101,18 @@ export class ParserCore {
   /** Reports `Expected <what>, found <next token>.` and abandons the event. */
   fail(what: string, t: Token = this.peek(), notes?: Diagnostic["notes"]): never {
     if (t.kind !== "invalid") {
+      // When the statement stops at the end of a line, point just after its last token: that is
+      // where something is missing (packetdrill itself ignores line breaks).
+      const lines = this.lexer.lines;
+      const previous = this.consumed > 0 ? lines.position(this.lastEnd) : undefined;
+      const at = lines.position(t.start);
+      const dangling = previous !== undefined && previous.line < at.line;
+      const found = t.kind === "eof" ? describeToken(t) : `${describeToken(t)}${dangling ? ` on line ${at.line}` : ""}`;
       this.diagnostics.push({
         code: "E-syntax",
         severity: "error",
-        message: `Expected ${what}, found ${describeToken(t)}.`,
-        span: this.tokenSpan(t),
+        message: `Expected ${what}, found ${found}.`,
+        span: dangling ? this.span(this.lastEnd, this.lastEnd) : this.tokenSpan(t),
         ...(notes ? { notes } : {}),
       });
     }
