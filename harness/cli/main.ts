@@ -2,6 +2,8 @@
  * `tcpdrill` command-line entry. Each subcommand lives in its own file and returns an exit status;
  * this file only dispatches, so every error is rendered once, here or in the subcommand.
  *
+ * Subcommands are loaded on first use (require) so `tcpdrill check` never loads koffi.
+ *
  * Exit status (all subcommands): 0 success, 1 a script failed or was invalid, 2 usage or
  * environment error.
  */
@@ -13,11 +15,11 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   check: {
     summary: "parse and check scripts without running them (packetdrill's --dry_run)",
-    load: async () => (await import("./check")).checkCommand,
+    load: async () => (require("./check") as typeof import("./check")).checkCommand,
   },
   run: {
     summary: "play scripts against the kernel (or --target model)",
-    load: async () => (await import("./run")).runCommand,
+    load: async () => (require("./run") as typeof import("./run")).runCommand,
   },
 };
 

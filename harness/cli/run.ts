@@ -1,0 +1,192 @@
+/**
+ * `tcpdrill run [options] <script>...`: play scripts against the kernel, each run in its own
+ * network namespace. packetdrill's option names; one line per run; `N passed, N failed` at the end.
+ *
+ * Exit status: 0 all passed, 1 some run failed, 2 usage or environment error (e.g. no permission
+ * to create namespaces).
+ */
+import { parseArgs, styleText } from "node:util";
+import { renderDiagnostic } from "../../lib/diagnostics/render";
+import type { IpMode, Trace } from "../../lib/trace/types";
+import { installSignalHandlers, sandboxSupport } from "../sandbox";
+import { modesForScript, type RunConfig } from "../runner/config";
+import { kernelTargetFactory, runJob, type JobResult } from "../runner/run-job";
+import type { CliIo } from "./io";
+
+const USAGE = `usage: tcpdrill run [options] <script>...
+
+Play packetdrill scripts against the Linux kernel, each in a fresh network namespace.
+
+options:
+  --ip_version MODE        ipv4 (default), ipv4-mapped-ipv6, ipv6, or "all" (every mode
+                           the file name allows: *v4.pkt ipv4 only, *v6.pkt ipv6 only)
+  --local_ip, --remote_ip, --gateway_ip, --netmask_ip ADDR
+  --mtu N                  tun0 MTU (default 1500; 1520 for ipv6)
+  --tolerance_usecs N      timing tolerance (default 4000)
+  --tolerance_percent P    … or P% of the scripted gap, whichever is larger (default 12.5)
+  --strict_segments        compare outbound segments one by one (no aggregation)
+  -D, --define NAME=value  define a symbol (repeatable)
+  --target kernel          what to run against (the model target is not available yet)
+  --timeout SECONDS        give up on a script after this long (default 300)
+  -j, --jobs N             runs in parallel, each in its own namespace (default 1)
+  --json                   one JSON object per run per line
+  --no-shell               refuse scripts that run shell commands
+  -v, --verbose            print every packet and syscall of each run
+  -h, --help               show this help
+`;
+
+const IGNORED_PACKETDRILL_FLAGS = ["send_omit_free"] as const;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ip_version: { type: "string" },
+      local_ip: { type: "string" },
+      remote_ip: { type: "string" },
+      gateway_ip: { type: "string" },
+      netmask_ip: { type: "string" },
+      mtu: { type: "string" },
+      tolerance_usecs: { type: "string" },
+      tolerance_percent: { type: "string" },
+      strict_segments: { type: "boolean" },
+      define: { type: "string", short: "D", multiple: true },
+      target: { type: "string" },
+      timeout: { type: "string" },
+      jobs: { type: "string", short: "j" },
+      json: { type: "boolean" },
+      "no-shell": { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      help: { type: "boolean", short: "h" },
+      ...Object.fromEntries(IGNORED_PACKETDRILL_FLAGS.map((f) => [f, { type: "boolean" as const }])),
+    },
+  });
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a non-negative number, got '${v}'`);
+  return n;
+}
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    io.stderr.write(`tcpdrill run: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.stderr.write(`tcpdrill run: no script given\n\n${USAGE}`);
+    return 2;
+  }
+  let base: Partial<RunConfig>;
+  let jobs: number;
+  try {
+    const defines: Record<string, string> = {};
+    for (const d of values.define ?? []) {
+      const eq = d.indexOf("=");
+      if (eq <= 0) throw new Error(`-D takes NAME=value, got '${d}'`);
+      defines[d.slice(0, eq)] = d.slice(eq + 1);
+    }
+    if (values.target !== undefined && values.target !== "kernel") {
+      throw new Error(values.target === "model" ? "the model target is not available yet" : `unknown --target '${values.target}'`);
+    }
+    const b: Record<string, unknown> = { defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true };
+    for (const k of ["local_ip", "remote_ip", "gateway_ip", "netmask_ip"] as const) {
+      const v = values[k];
+      if (v !== undefined) b[k.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] = v;
+    }
+    const mtu = num("mtu", values.mtu);
+    if (mtu !== undefined) b["mtu"] = mtu;
+    const tu = num("tolerance_usecs", values.tolerance_usecs);
+    if (tu !== undefined) b["toleranceUsecs"] = tu;
+    const tp = num("tolerance_percent", values.tolerance_percent);
+    if (tp !== undefined) b["tolerancePercent"] = tp;
+    const timeout = num("timeout", values.timeout);
+    if (timeout !== undefined) b["timeoutMs"] = timeout * 1000;
+    base = b as Partial<RunConfig>;
+    jobs = Math.max(1, Math.floor(num("jobs", values.jobs) ?? 1));
+  } catch (e) {
+    io.stderr.write(`tcpdrill run: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const modeArg = values.ip_version ?? "ipv4";
+  if (!["ipv4", "ipv4-mapped-ipv6", "ipv6", "all"].includes(modeArg)) {
+    io.stderr.write(`tcpdrill run: bad --ip_version '${modeArg}' (ipv4, ipv4-mapped-ipv6, ipv6 or all)\n`);
+    return 2;
+  }
+  const support = sandboxSupport();
+  if (!support.ok) {
+    io.stderr.write(`tcpdrill run: cannot run scripts against the kernel here: ${support.reason}.\n` + `Run as root on Linux (network namespaces and /dev/net/tun are needed).\n`);
+    return 2;
+  }
+
+  const work: { file: string; mode: IpMode }[] = [];
+  for (const file of positionals) {
+    const modes = modeArg === "all" ? modesForScript(file) : [modeArg as IpMode];
+    for (const mode of modes) work.push({ file, mode });
+  }
+
+  const uninstall = installSignalHandlers();
+  const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
+  const results: JobResult[] = new Array(work.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= work.length) return;
+      const w = work[i]!;
+      results[i] = await runJob(w.file, w.mode, base, kernelTargetFactory);
+      done++;
+      report(io, results[i]!, values.json === true, colour, done, work.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, worker));
+  } finally {
+    uninstall();
+  }
+  const passed = results.filter((r) => r.trace.verdict === "pass").length;
+  const failed = results.length - passed;
+  if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);
+  const envErrors = results.every((r) => r.trace.verdict === "error" && r.trace.failure?.code === "E-environment");
+  return failed === 0 ? 0 : envErrors ? 2 : 1;
+}
+
+function verdictWord(t: Trace, colour: boolean): string {
+  const word = t.verdict.toUpperCase().padEnd(5);
+  if (!colour) return word;
+  return styleText(t.verdict === "pass" ? "green" : t.verdict === "fail" ? "red" : "yellow", word);
+}
+
+export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, done: number, total: number): void {
+  const t = r.trace;
+  if (json) {
+    io.stdout.write(
+      JSON.stringify({
+        script: t.script,
+        mode: t.mode,
+        target: t.target,
+        verdict: t.verdict,
+        reason: t.failure?.message ?? "",
+        line: t.failure?.span?.start.line ?? null,
+        wall_ms: t.wallMs,
+      }) + "\n",
+    );
+    return;
+  }
+  const progress = total > 1 ? `[${done}/${total}] ` : "";
+  io.stdout.write(`${progress}${verdictWord(t, colour)} ${t.script} (${t.mode}) ${t.wallMs} ms\n`);
+  if (t.failure !== undefined) io.stdout.write(renderDiagnostic(t.failure, r.source).replace(/^/gm, "    ") + "\n");
+}

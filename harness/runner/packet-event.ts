@@ -1,0 +1,163 @@
+/**
+ * One packet event (run_packet.c): find or create the connection the script packet is about,
+ * then inject it (`<`) or sniff, map and compare what the kernel sent (`>`).
+ */
+import type { PacketSpec } from "../../lib/script/ast";
+import type { Connection } from "../../lib/match/space";
+import { buildInbound } from "../../lib/match/inbound";
+import { compareOutbound, toScriptSpace, type Mismatch } from "../../lib/match/outbound";
+import { aggregate, fragmentError, payloadLength } from "../../lib/match/aggregate";
+import { decodePacket, DecodeError, encodePacket, formatPacket, seq, type PacketRepr } from "../../lib/wire";
+import type { Emitted, Target } from "../target/target";
+import type { RunState } from "./state";
+
+export class PacketFailure extends Error {
+  readonly mismatches: readonly Mismatch[];
+  readonly scriptText: string | undefined;
+  readonly actualText: string | undefined;
+  constructor(message: string, mismatches: readonly Mismatch[] = [], scriptText?: string, actualText?: string) {
+    super(message);
+    this.mismatches = mismatches;
+    this.scriptText = scriptText;
+    this.actualText = actualText;
+  }
+}
+
+/** find_or_create_socket_for_script_packet */
+export function connectionFor(spec: PacketSpec, state: RunState): Connection {
+  const conn = state.conn;
+  if (spec.body.kind === "tcp") {
+    const f = spec.body.flags;
+    // An inbound packet to a listener (or with no socket at all) opens a passive child.
+    if (spec.direction === "inbound" && (conn === undefined || conn.phase === "listening")) {
+      const child = state.newConnection("tcp", "passive-packet-received", -1, -1);
+      child.liveLocal = state.localEndpoint(conn?.liveLocal?.port ?? state.config.bindPort);
+      child.liveRemote = state.remoteEndpoint(state.ephemeralPort());
+      child.remoteIsn = seq(spec.body.seq.start);
+      return child;
+    }
+    if (spec.direction === "outbound" && f.syn && !f.ack && conn !== undefined && conn.phase === "active-connecting") {
+      conn.phase = "active-syn-sent";
+      conn.scriptLocalIsn = seq(spec.body.seq.start);
+      return conn;
+    }
+  }
+  if (conn !== undefined) {
+    const kind = spec.body.kind;
+    if (kind === "icmp" || (kind === "tcp" && conn.protocol === "tcp") || (kind === "udp" && conn.protocol === "udp")) return conn;
+    if ((kind === "tcp" || kind === "udp") && spec.body.ports !== undefined) return conn;
+  }
+  throw new PacketFailure("no matching socket for script packet");
+}
+
+function sameIp(a: string, b: string): boolean {
+  return a === b;
+}
+
+/** find_socket_for_live_packet + find_connect_for_live_packet: is this packet from our connection? */
+function isOurs(p: PacketRepr, conn: Connection): boolean {
+  const l4 = p.l4;
+  const ports = l4.protocol === "tcp" ? l4.tcp : l4.protocol === "udp" ? l4.udp : undefined;
+  if (conn.liveLocal !== undefined && conn.liveRemote !== undefined && ports !== undefined) {
+    if (
+      sameIp(p.ip.src, conn.liveLocal.ip) &&
+      sameIp(p.ip.dst, conn.liveRemote.ip) &&
+      ports.srcPort === conn.liveLocal.port &&
+      ports.dstPort === conn.liveRemote.port
+    )
+      return true;
+  }
+  if (l4.protocol === "icmp" && conn.liveRemote !== undefined) return sameIp(p.ip.dst, conn.liveRemote.ip);
+  // The first SYN of an active open tells us the kernel's port and ISN.
+  const connecting =
+    (l4.protocol === "tcp" && l4.tcp.flags.syn && !l4.tcp.flags.ack && conn.phase === "active-syn-sent") ||
+    (l4.protocol === "udp" && conn.phase === "active-connecting");
+  if (connecting && ports !== undefined && conn.liveRemote !== undefined && sameIp(p.ip.dst, conn.liveRemote.ip) && ports.dstPort === conn.liveRemote.port) {
+    conn.liveLocal = { ip: p.ip.src, port: ports.srcPort };
+    if (l4.protocol === "tcp") conn.liveLocalIsn = l4.tcp.seq;
+    return true;
+  }
+  return false;
+}
+
+export interface Sniffed {
+  readonly live: PacketRepr;
+  readonly first: Emitted;
+  /** Every emitted packet looked at, ours or not (for the trace). */
+  readonly seen: readonly { emitted: Emitted; packet: PacketRepr | undefined; ours: boolean }[];
+}
+
+/**
+ * sniff_outbound_live_packet + the aggregation loop of do_outbound_script_packet: packets of other
+ * connections are skipped; ours are gathered until the scripted payload length is reached.
+ */
+export async function sniff(spec: PacketSpec, conn: Connection, target: Target, deadline: number, strict: boolean): Promise<Sniffed | undefined> {
+  const expected = spec.body.kind === "tcp" ? spec.body.seq.length : spec.body.kind === "udp" ? spec.body.length.value : 0;
+  const seen: { emitted: Emitted; packet: PacketRepr | undefined; ours: boolean }[] = [];
+  const parts: PacketRepr[] = [];
+  let first: Emitted | undefined;
+  let total = 0;
+  do {
+    const emitted = await target.nextPacket(deadline);
+    if (emitted === undefined) break;
+    let packet: PacketRepr | undefined;
+    try {
+      packet = decodePacket(emitted.bytes);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+    const ours = packet !== undefined && isOurs(packet, conn);
+    seen.push({ emitted, packet, ours });
+    if (!ours || packet === undefined) continue;
+    if (conn.phase === "passive-packet-received" && packet.l4.protocol === "tcp" && packet.l4.tcp.flags.syn && packet.l4.tcp.flags.ack) {
+      conn.phase = "passive-synack-sent";
+      conn.liveLocalIsn = packet.l4.tcp.seq;
+    }
+    if (packet.l4.protocol === "tcp") conn.lastOutbound = { seq: packet.l4.tcp.seq, ack: packet.l4.tcp.ack, ackFlag: packet.l4.tcp.flags.ack };
+    if (parts.length > 0) {
+      const err = fragmentError(parts[parts.length - 1]!, packet, total, expected);
+      if (err !== undefined) throw new PacketFailure(err);
+    }
+    if (first === undefined) first = emitted;
+    parts.push(packet);
+    total += payloadLength(packet);
+  } while (total < expected && !strict);
+  if (first === undefined) return undefined;
+  if (total !== expected) {
+    const live = parts.length === 1 ? parts[0]! : aggregate(parts);
+    throw new PacketFailure(`live packet payload: expected ${expected} bytes vs actual ${total} bytes`, [], undefined, formatPacket(toScriptSpace(live, spec, conn), { direction: "outbound" }));
+  }
+  return { live: parts.length === 1 ? parts[0]! : aggregate(parts), first, seen };
+}
+
+export function compare(spec: PacketSpec, live: PacketRepr, conn: Connection, state: RunState): { actual: PacketRepr; mismatches: Mismatch[] } {
+  const actual = toScriptSpace(live, spec, conn);
+  const mismatches = compareOutbound(spec, actual, {
+    strictSegments: state.config.strictSegments,
+    tsTickUsecs: 0,
+    toleranceUsecs: state.config.toleranceUsecs,
+  });
+  return { actual, mismatches };
+}
+
+/** do_inbound_script_packet: map to live space, encode, inject. */
+export async function inject(spec: PacketSpec, conn: Connection, target: Target, state: RunState): Promise<{ packet: PacketRepr; bytes: Uint8Array }> {
+  if (spec.body.kind === "tcp") {
+    const f = spec.body.flags;
+    if (conn.phase === "passive-synack-sent" && f.ack) conn.phase = "passive-synack-acked";
+    else if (conn.phase === "active-syn-sent" && f.syn && f.ack) {
+      conn.phase = "active-syn-acked";
+      conn.remoteIsn = seq(spec.body.seq.start);
+    }
+  }
+  const built = buildInbound(spec, { mode: state.config.mode, conn, mss: state.config.mss });
+  if (!built.ok) throw new PacketFailure(built.message);
+  const packet = built.packet;
+  if (packet.l4.protocol === "tcp") {
+    const t = packet.l4.tcp;
+    conn.lastInjected = { seq: t.seq, ack: t.ack, window: t.window, ackFlag: t.flags.ack, len: t.payload.length, syn: t.flags.syn, fin: t.flags.fin };
+  }
+  const bytes = encodePacket(packet);
+  await target.inject(bytes);
+  return { packet, bytes };
+}

@@ -1,0 +1,139 @@
+/**
+ * One job = one script file × one IP mode × one target: read, parse (with the mode's defines),
+ * apply the script's own `--option=value` lines, build the target, run, and always tear down.
+ * Every outcome is a Trace; parse errors and environment errors are traces with verdict "error".
+ */
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import type { Diagnostic } from "../../lib/diagnostics/types";
+import type { Script } from "../../lib/script/ast";
+import { parseScript } from "../../lib/script/parse";
+import type { IpMode, Trace } from "../../lib/trace/types";
+import { KernelTarget } from "../target/kernel";
+import type { Target } from "../target/target";
+import { defaultConfig, modeDefaults, type RunConfig } from "./config";
+import { runScript } from "./run-script";
+
+export interface JobResult {
+  readonly trace: Trace;
+  /** The script's text, for rendering diagnostics with their source line. */
+  readonly source: string | undefined;
+}
+
+function errorTrace(file: string, config: RunConfig, diagnostic: Diagnostic, started: number): Trace {
+  return { script: file, mode: config.mode, target: config.target, verdict: "error", failure: diagnostic, entries: [], wallMs: Date.now() - started, scriptedUsecs: 0 };
+}
+
+/** Script options (`--tolerance_usecs=10000` before the first event) override the command line, as in packetdrill. */
+export function applyScriptOptions(script: Script, config: RunConfig): RunConfig {
+  let c = config;
+  for (const o of script.options) {
+    const v = o.value?.text;
+    const num = v !== undefined ? Number(v) : NaN;
+    switch (o.name) {
+      case "tolerance_usecs":
+        if (Number.isFinite(num)) c = { ...c, toleranceUsecs: num };
+        break;
+      case "tolerance_percent":
+        if (Number.isFinite(num)) c = { ...c, tolerancePercent: num };
+        break;
+      case "mss":
+        if (Number.isFinite(num)) c = { ...c, mss: num };
+        break;
+      case "mtu":
+        if (Number.isFinite(num)) c = { ...c, mtu: num };
+        break;
+      case "strict_segments":
+        c = { ...c, strictSegments: true };
+        break;
+      case "local_ip":
+        if (v !== undefined) c = { ...c, localIp: v };
+        break;
+      case "remote_ip":
+        if (v !== undefined) c = { ...c, remoteIp: v };
+        break;
+      case "gateway_ip":
+        if (v !== undefined) c = { ...c, gatewayIp: v };
+        break;
+      default:
+        break;
+    }
+  }
+  return c;
+}
+
+export type TargetFactory = (config: RunConfig, cwd: string) => Promise<Target>;
+
+export const kernelTargetFactory: TargetFactory = (config, cwd) =>
+  KernelTarget.create({
+    mode: config.mode,
+    localIp: config.localIp,
+    remoteIp: config.remoteIp,
+    gatewayIp: config.gatewayIp,
+    netmaskIp: config.netmaskIp,
+    mtu: config.mtu,
+    cwd,
+    env: {},
+  });
+
+export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig>, makeTarget: TargetFactory): Promise<JobResult> {
+  const started = Date.now();
+  let config = defaultConfig(mode, { ...base, ...modeDefaults[mode], ...pickAddresses(base) });
+  let source: string;
+  try {
+    source = await readFile(file, "utf8");
+  } catch (e) {
+    const d: Diagnostic = { code: "E-io", severity: "error", message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return { trace: errorTrace(file, config, d, started), source: undefined };
+  }
+  const parsed = parseScript(source, { file, ipVersion: mode, defines: { ...config.defines } });
+  const firstError = parsed.diagnostics.find((d) => d.severity === "error");
+  if (parsed.script === undefined || firstError !== undefined) {
+    const d = firstError ?? { code: "E-parse", severity: "error" as const, message: "the script could not be parsed" };
+    return { trace: errorTrace(file, config, d, started), source };
+  }
+  const script = parsed.script;
+  config = applyScriptOptions(script, config);
+  if (config.noShell && (script.initCommand !== undefined || script.cleanupCommand !== undefined || script.events.some((e) => e.kind === "command"))) {
+    const d: Diagnostic = { code: "E-no-shell", severity: "error", message: "the script runs shell commands and --no-shell was given" };
+    return { trace: errorTrace(file, config, d, started), source };
+  }
+  let target: Target;
+  try {
+    target = await makeTarget(config, path.dirname(path.resolve(file)));
+  } catch (e) {
+    const d: Diagnostic = { code: "E-environment", severity: "error", message: `cannot create the ${config.target} target: ${(e as Error).message}` };
+    return { trace: errorTrace(file, config, d, started), source };
+  }
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Trace>((resolve) => {
+      timer = setTimeout(() => {
+        const d: Diagnostic = {
+          code: "E-timeout",
+          severity: "error",
+          message: `the script did not finish within ${config.timeoutMs / 1000} s (--timeout); a syscall may be blocked forever`,
+        };
+        resolve({ ...errorTrace(file, config, d, started), verdict: "fail" });
+      }, config.timeoutMs);
+    });
+    const trace = await Promise.race([runScript(script, target, config), timeout]);
+    clearTimeout(timer);
+    return { trace, source };
+  } catch (e) {
+    const d: Diagnostic = { code: "E-internal", severity: "error", message: `internal error: ${(e as Error).stack ?? String(e)}` };
+    return { trace: errorTrace(file, config, d, started), source };
+  } finally {
+    await target.close();
+  }
+}
+
+function pickAddresses(base: Partial<RunConfig>): Partial<RunConfig> {
+  const out: Partial<RunConfig> = {};
+  if (base.localIp !== undefined) (out as { localIp: string }).localIp = base.localIp;
+  if (base.remoteIp !== undefined) (out as { remoteIp: string }).remoteIp = base.remoteIp;
+  if (base.gatewayIp !== undefined) (out as { gatewayIp: string }).gatewayIp = base.gatewayIp;
+  if (base.netmaskIp !== undefined) (out as { netmaskIp: string }).netmaskIp = base.netmaskIp;
+  if (base.mtu !== undefined) (out as { mtu: number }).mtu = base.mtu;
+  return out;
+}

@@ -1,0 +1,300 @@
+/**
+ * The runner: plays one parsed script against one target and returns its Trace (run.c's
+ * run_script loop). One clock per run: the target's, in microseconds; script time 0 is the moment
+ * the first event is reached.
+ *
+ * Semantics kept from packetdrill: the first event must be at time 0; inbound packets and
+ * syscalls wait for their time; outbound packets are sniffed at once (so early ones are caught)
+ * and checked against their time window; a blocking syscall (`t...end`) runs while later events
+ * proceed, and the next syscall waits for it at most 1 s; the cleanup command always runs; at the
+ * end every connection gets a RST so nothing lingers.
+ */
+import type { Event, PacketSpec, Script } from "../../lib/script/ast";
+import { printPacket, printSyscall } from "../../lib/script/printer";
+import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
+import { resolveTime, secs, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
+import { resetPacket } from "../../lib/match/reset";
+import { encodePacket, formatPacket, seq } from "../../lib/wire";
+import type { Trace, TraceEntry } from "../../lib/trace/types";
+import type { SyscallResult, Target } from "../target/target";
+import type { RunConfig } from "./config";
+import { compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
+import { RunState } from "./state";
+import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
+
+/** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
+const AWAIT_IDLE_USECS = 1_000_000;
+/** How long past its window the runner waits for an outbound packet before calling it missing. */
+const MISSING_GRACE_USECS = 0;
+
+class ScriptFailure extends Error {
+  readonly diagnostic: Diagnostic;
+  constructor(diagnostic: Diagnostic) {
+    super(diagnostic.message);
+    this.diagnostic = diagnostic;
+  }
+}
+
+function fail(code: string, message: string, span: Span | undefined, notes: DiagnosticNote[] = []): never {
+  throw new ScriptFailure({ code, severity: "error", message, ...(span !== undefined ? { span } : {}), ...(notes.length > 0 ? { notes } : {}) });
+}
+
+function timeOf(event: Event): { kind: TimeKind; value: number; end: number } {
+  const t = event.time;
+  switch (t.kind) {
+    case "absolute":
+      return { kind: "absolute", value: t.at.usecs, end: t.at.usecs };
+    case "relative":
+      return { kind: "relative", value: t.offset.usecs, end: t.offset.usecs };
+    case "any":
+      return { kind: "any", value: 0, end: 0 };
+    case "absolute-range":
+      return { kind: "absolute-range", value: t.start.usecs, end: t.end.usecs };
+    case "relative-range":
+      return { kind: "relative-range", value: t.start.usecs, end: t.end.usecs };
+  }
+}
+
+function isInbound(e: Event): boolean {
+  return e.kind === "packet" && e.packet.direction === "inbound";
+}
+
+interface Blocking {
+  readonly event: Event & { kind: "syscall" };
+  readonly resolved: ResolvedTime;
+  readonly done: Promise<{ result?: SyscallResult; failure?: ScriptFailure }>;
+  settled: boolean;
+}
+
+export interface RunOptions {
+  /** Shell commands' time limit (ms). */
+  readonly commandTimeoutMs?: number;
+  /** Called for progress/verbose lines. */
+  readonly log?: (line: string) => void;
+}
+
+export async function runScript(script: Script, target: Target, config: RunConfig, options: RunOptions = {}): Promise<Trace> {
+  const started = Date.now();
+  const entries: TraceEntry[] = [];
+  const state = new RunState(config);
+  let failure: Diagnostic | undefined;
+  let verdict: Trace["verdict"] = "pass";
+  let start = 0;
+  let lastScripted = 0;
+  const at = (live: number): number => live - start;
+
+  const exec = async (command: string, span: Span, what: string): Promise<void> => {
+    const r = await target.exec(command, options.commandTimeoutMs ?? 60_000);
+    entries.push({ kind: "command", time: at(target.now()), source: { line: span.start.line }, command, status: r.status });
+    if (r.status !== 0) {
+      const output = (r.stderr + r.stdout).trim();
+      fail("E-command", `error executing ${what}: non-zero status ${r.status}`, span, output !== "" ? [{ message: output }] : []);
+    }
+  };
+
+  let blocking: Blocking | undefined;
+  const awaitIdle = async (span: Span): Promise<void> => {
+    if (blocking === undefined) return;
+    const b = blocking;
+    const timeout = new Promise<"timeout">((r) => {
+      const limit = target.now() + AWAIT_IDLE_USECS;
+      void target.sleepUntil(limit).then(() => r("timeout"));
+    });
+    const outcome = await Promise.race([b.done, timeout]);
+    if (outcome === "timeout") fail("E-blocking", "blocking system call while another blocking system call is already in progress", span);
+    blocking = undefined;
+    if (outcome.failure !== undefined) throw outcome.failure;
+  };
+
+  const stateOf = new Map<number, string>();
+  const recordStates = (): void => {
+    for (const fd of state.openFds()) {
+      if (fd.conn === undefined) continue;
+      const s = target.tcpState(fd.liveFd);
+      if (s !== undefined && stateOf.get(fd.scriptFd) !== s) {
+        stateOf.set(fd.scriptFd, s);
+        entries.push({ kind: "state", time: at(target.now()), fd: fd.scriptFd, state: s });
+      }
+    }
+  };
+
+  try {
+    if (script.initCommand !== undefined) await exec(script.initCommand.text, script.initCommand.span, "init command");
+    start = target.now();
+    let previous: { at: number; anchored: boolean } | undefined;
+    for (const [index, event] of script.events.entries()) {
+      const t = timeOf(event);
+      if (index === 0 && !(t.kind === "absolute" && t.value === 0) && !(t.kind === "relative" && t.value === 0)) {
+        fail("E-first-event", "first event should be at time 0", event.time.span);
+      }
+      const resolved = resolveTime(t.kind, t.value, t.end, at(target.now()), previous, isInbound(event));
+      const prevAt = previous?.at;
+      switch (event.kind) {
+        case "packet":
+          await runPacket(event.packet, event, resolved, prevAt);
+          break;
+        case "syscall":
+          await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt);
+          break;
+        case "command":
+          await waitFor(resolved, prevAt, "command", event.time.span);
+          await exec(event.command.text, event.command.span, "command");
+          break;
+        case "code":
+          await waitFor(resolved, prevAt, "data collection for code", event.time.span);
+          entries.push({ kind: "note", time: at(target.now()), text: `code block at line ${event.span.start.line} recorded, not evaluated` });
+          break;
+      }
+      recordStates();
+      previous = { at: resolved.at, anchored: isInbound(event) };
+      lastScripted = Math.max(lastScripted, resolved.end);
+    }
+    if (blocking !== undefined) {
+      const b = blocking;
+      const line = b.event.span;
+      try {
+        await awaitIdle(line);
+      } catch (e) {
+        if (e instanceof ScriptFailure && e.diagnostic.code === "E-blocking") fail("E-blocking", "runtime error: exiting while a blocking system call is in progress", line);
+        throw e;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ScriptFailure)) throw e;
+    failure = e.diagnostic;
+    verdict = "fail";
+  } finally {
+    if (script.cleanupCommand !== undefined) {
+      try {
+        await exec(script.cleanupCommand.text, script.cleanupCommand.span, "cleanup command");
+      } catch (e) {
+        if (!(e instanceof ScriptFailure)) throw e;
+        if (failure === undefined) {
+          failure = e.diagnostic;
+          verdict = "fail";
+        }
+      }
+    }
+    await resetAll();
+  }
+
+  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
+
+  async function resetAll(): Promise<void> {
+    for (const conn of state.connections) {
+      if (conn.liveLocal === undefined || conn.liveRemote === undefined || conn.protocol !== "tcp") continue;
+      if (conn.lastOutbound === undefined && conn.lastInjected === undefined) continue;
+      const rst = resetPacket(conn, config.mode);
+      if (rst === undefined) continue;
+      try {
+        await target.inject(encodePacket(rst));
+      } catch {
+        // The target may already be gone after an environment error; teardown resets anyway.
+      }
+    }
+  }
+
+  async function waitFor(resolved: ResolvedTime, prevAt: number | undefined, what: string, span: Span): Promise<void> {
+    await target.sleepUntil(start + resolved.at);
+    const err = verifyTime(config, resolved, at(target.now()), prevAt, what);
+    if (err !== undefined) fail("E-timing", `timing error: ${err.message}`, span);
+  }
+
+  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined): Promise<void> {
+    const line = { line: event.span.start.line };
+    try {
+      const conn = connectionFor(spec, state);
+      if (spec.direction === "inbound") {
+        await waitFor(resolved, prevAt, "inbound packet", event.time.span);
+        const { packet, bytes } = await inject(spec, conn, target, state);
+        entries.push({ kind: "inject", time: at(target.now()), source: line, hex: hex(bytes), text: formatPacket(packet, { direction: "inbound" }) });
+        return;
+      }
+      if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {
+        conn.scriptLocalIsn = seq(spec.body.seq.start);
+      }
+      const tolerance = Math.max(config.toleranceUsecs, prevAt === undefined ? 0 : (config.tolerancePercent / 100) * (resolved.at - prevAt));
+      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance + MISSING_GRACE_USECS;
+      const sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
+      if (sniffed === undefined) {
+        const when = resolved.kind === "any" ? "" : ` at ${secs(resolved.at)} sec`;
+        fail("E-missing-packet", `error handling packet: expected outbound packet${when} but no packet was sent`, event.span, [
+          { message: `script packet: ${secs(resolved.at)} ${formatSpec(spec)}` },
+        ]);
+      }
+      for (const s of sniffed.seen) {
+        if (s.ours) continue;
+        entries.push({ kind: "sniff", time: at(s.emitted.time), hex: hex(s.emitted.bytes), text: s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)", matched: false });
+      }
+      const { actual, mismatches } = compare(spec, sniffed.live, conn, state);
+      const actualAt = at(sniffed.first.time);
+      const actualText = formatPacket(actual, { direction: "outbound" });
+      entries.push({ kind: "sniff", time: actualAt, source: line, hex: hex(encodePacket(sniffed.live)), text: actualText, matched: mismatches.length === 0 });
+      const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet");
+      const problems = mismatches.map((m) => m.message);
+      if (timing !== undefined) problems.push(`timing error: ${timing.message}`);
+      if (problems.length > 0) {
+        const notes: DiagnosticNote[] = problems.slice(1).map((p) => ({ message: `also: ${p}` }));
+        notes.push({ message: `script packet: ${secs(resolved.at)} ${formatSpec(spec)}` });
+        notes.push({ message: `actual packet: ${secs(actualAt)} ${actualText}` });
+        fail(mismatches.length > 0 ? "E-packet-mismatch" : "E-timing", `error handling packet: ${problems[0]}`, event.span, notes);
+      }
+    } catch (e) {
+      if (e instanceof PacketFailure) {
+        const notes: DiagnosticNote[] = [];
+        if (e.actualText !== undefined) notes.push({ message: `actual packet: ${e.actualText}` });
+        fail("E-packet", `error handling packet: ${e.message}`, event.span, notes);
+      }
+      throw e;
+    }
+  }
+
+  async function runSyscallEvent(event: Event & { kind: "syscall" }, resolved: ResolvedTime, prevAt: number | undefined): Promise<void> {
+    const call = event.call;
+    await awaitIdle(event.span);
+    await waitFor(resolved, prevAt, "system call start", event.time.span);
+    const callText = printSyscall(call);
+    let prepared;
+    try {
+      prepared = prepareSyscall(call, state);
+      beforeConnect(call, prepared.values, state);
+    } catch (e) {
+      if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
+      throw e;
+    }
+    const check = (result: SyscallResult): ScriptFailure | undefined => {
+      entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: callText, ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
+      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result) ?? recordEffects(call, prepared.values, result, state);
+      if (problem === undefined) return undefined;
+      return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
+    };
+    if (call.end === undefined) {
+      const result = await target.syscall(prepared.request);
+      const f = check(result);
+      if (f !== undefined) throw f;
+      return;
+    }
+    // Blocking: the call returns while later events run; its end time is checked when it does.
+    const endAt = resolved.kind === "relative" ? resolved.offset + call.end.usecs : call.end.usecs;
+    const endTime: ResolvedTime = { kind: "absolute", at: endAt, end: endAt, offset: 0 };
+    const done = target.syscall(prepared.request).then(
+      (result) => {
+        const f = check(result);
+        if (f !== undefined) return { failure: f };
+        const err = verifyTime(config, endTime, at(result.end), resolved.at, "system call return");
+        if (err !== undefined) return { failure: new ScriptFailure({ code: "E-timing", severity: "error", message: `timing error: ${err.message}`, span: call.end!.span }) };
+        return { result };
+      },
+      (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
+    );
+    blocking = { event, resolved, done, settled: false };
+  }
+}
+
+function formatSpec(spec: PacketSpec): string {
+  return printPacket(spec).replace(/^[<>]\s*/, "");
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}

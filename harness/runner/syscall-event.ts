@@ -1,0 +1,235 @@
+/**
+ * One syscall event: evaluate the arguments, map script fds and `...` addresses to live ones,
+ * run it on the target, and check the result the script expects — packetdrill's
+ * run_system_call.c semantics (bind/connect with `...` use the run's addresses and ports 8080;
+ * socket/accept/open/epoll_create results are checked as "an fd" (CHECK_FD); everything else
+ * exactly; errno by name).
+ */
+import type { Expr, SyscallSpec } from "../../lib/script/ast";
+import { errnoNumber, strerror } from "../sys/errno";
+import type { SyscallRequest, SyscallResult, SysValue, Target } from "../target/target";
+import { ELLIPSIS, EvalError, evaluate, isEllipsisValue } from "./evaluate";
+import type { RunState } from "./state";
+
+/** A failed syscall event: packetdrill's wording, and the expression to point at. */
+export class SyscallFailure extends Error {
+  readonly expr: Expr | undefined;
+  constructor(message: string, expr?: Expr) {
+    super(message);
+    this.expr = expr;
+  }
+}
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const AF_UNSPEC = 0;
+const SOCK_DGRAM = 2;
+const CHECK_FD = new Set(["socket", "accept", "open", "epoll_create"]);
+/** Which arguments are file descriptors, by call (the rest are values). */
+const FD_ARGS: Readonly<Record<string, readonly number[]>> = {
+  socket: [],
+  pipe: [],
+  open: [],
+  epoll_create: [],
+  poll: [],
+  cap_set: [],
+  epoll_ctl: [0, 2],
+  splice: [0, 2],
+  sendfile: [0, 1],
+};
+
+export interface PreparedSyscall {
+  readonly request: SyscallRequest;
+  readonly values: readonly SysValue[];
+}
+
+function family(state: RunState): number {
+  return state.config.mode === "ipv4" ? AF_INET : AF_INET6;
+}
+
+/** The sockaddr for the run's own address (wire IPv4 becomes ::ffff:a.b.c.d on AF_INET6 sockets). */
+function sockaddr(state: RunState, ip: string, port: number): SysValue {
+  if (state.config.mode === "ipv4-mapped-ipv6") return { family: "AF_INET6", port, addr: `::ffff:${ip}` };
+  return { family: state.config.mode === "ipv4" ? "AF_INET" : "AF_INET6", port, addr: ip };
+}
+
+function toLive(state: RunState, value: SysValue, expr: Expr): number {
+  if (typeof value !== "number") throw new SyscallFailure("Bad type; expected an integer file descriptor", expr);
+  const live = state.liveFd(value);
+  if (live === undefined) throw new SyscallFailure(`unable to find fd with script fd ${value}`, expr);
+  return live;
+}
+
+/** Evaluates and maps a syscall's arguments (run_system_call.c: the syscall_* argument handling). */
+export function prepareSyscall(call: SyscallSpec, state: RunState): PreparedSyscall {
+  let values: SysValue[];
+  try {
+    values = call.args.map(evaluate);
+  } catch (e) {
+    if (e instanceof EvalError) throw new SyscallFailure(e.message, call.args.find((a) => a.span === e.span));
+    throw e;
+  }
+  const args = values.slice();
+  for (const i of FD_ARGS[call.name] ?? [0]) {
+    if (i < args.length && !isEllipsisValue(args[i])) args[i] = toLive(state, args[i]!, call.args[i]!);
+  }
+  switch (call.name) {
+    case "socket":
+      if (isEllipsisValue(args[0])) args[0] = family(state);
+      break;
+    case "bind":
+      args[1] = sockaddr(state, state.config.localIp, state.config.bindPort);
+      args[2] = ELLIPSIS;
+      break;
+    case "connect":
+      if (typeof args[1] === "number") args[1] = { family: args[1] === AF_UNSPEC ? "AF_UNSPEC" : String(args[1]), port: 0, addr: "" };
+      else args[1] = sockaddr(state, state.config.remoteIp, state.config.connectPort);
+      args[2] = ELLIPSIS;
+      break;
+    case "sendto":
+      if (isEllipsisValue(args[4])) args[4] = sockaddr(state, state.config.remoteIp, state.config.connectPort);
+      break;
+    case "poll":
+      if (Array.isArray(args[0])) {
+        args[0] = (args[0] as SysValue[]).map((p, i) => {
+          const pfd = p as { fd: SysValue; events: SysValue };
+          const expr = call.args[0]!.kind === "list" ? call.args[0]!.items[i]! : call.args[0]!;
+          return { fd: toLive(state, pfd.fd, expr), events: pfd.events };
+        });
+      }
+      break;
+    case "setsockopt":
+      // Strings go to the kernel as bytes with their length (TCP_CONGESTION "cubic").
+      break;
+  }
+  return { request: { name: call.name, args }, values };
+}
+
+/** Checks ret and errno as packetdrill's end_syscall does; returns the failure sentence or undefined. */
+export function checkResult(call: SyscallSpec, result: SyscallResult): string | undefined {
+  const expectedValue = evaluate(call.result);
+  if (typeof expectedValue !== "number") return `Bad type for the expected result of ${call.name}`;
+  const actualErrno = result.errno !== undefined ? errnoNumber(result.errno) ?? 0 : 0;
+  const errnoText = `errno ${actualErrno} (${strerror(actualErrno)})`;
+  if (CHECK_FD.has(call.name) && expectedValue >= 0) {
+    if (result.ret < 0) return `Expected non-negative result but got ${result.ret} with ${errnoText}`;
+  } else if (result.ret !== expectedValue) {
+    return `Expected result ${expectedValue} but got ${result.ret} with ${errnoText}`;
+  }
+  if (call.errno !== undefined) {
+    const want = errnoNumber(call.errno.name);
+    if (want === undefined) return `unknown errno ${call.errno.name}`;
+    if (want !== actualErrno) return `Expected errno ${want} (${strerror(want)}) but got ${actualErrno} (${strerror(actualErrno)})`;
+  }
+  return undefined;
+}
+
+/** Script values like `[1000]` at an out-parameter position are expectations (getsockopt, ioctl). */
+export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult): string | undefined {
+  if (result.ret < 0 || result.out === undefined) return undefined;
+  if (call.name === "setsockopt") return undefined;
+  for (let i = 0; i < values.length; i++) {
+    const want = values[i];
+    const got = result.out[i];
+    if (got === undefined) continue;
+    if (Array.isArray(want) && want.length === 1 && typeof want[0] === "number") {
+      const actual = Array.isArray(got) ? got[0] : got;
+      if (typeof actual === "number" && actual !== want[0]) {
+        const what = call.name === "getsockopt" ? (i === 4 ? "optlen" : "optval") : `argument ${i + 1}`;
+        return `Bad ${call.name} ${what}: expected: ${want[0]} actual: ${actual}`;
+      }
+    }
+    if (call.name === "getsockopt" && typeof want === "object" && want !== null && "onoff" in want && typeof got === "object" && got !== null && "onoff" in got) {
+      const w = want as { onoff: number; linger: number };
+      const g = got as { onoff: number; linger: number };
+      if (w.onoff !== g.onoff || w.linger !== g.linger) {
+        return `Bad getsockopt optval: expected: {onoff=${w.onoff}, linger=${w.linger}} actual: {onoff=${g.onoff}, linger=${g.linger}}`;
+      }
+    }
+    if (call.name === "poll" && Array.isArray(want) && Array.isArray(got)) {
+      for (let k = 0; k < want.length; k++) {
+        const w = (want[k] as { revents?: SysValue }).revents;
+        const g = (got[k] as { revents?: SysValue } | undefined)?.revents;
+        if (typeof w === "number" && typeof g === "number" && w !== g) return `Expected revents of ${w} but got ${g} for pollfd ${k}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** After a successful call: keep the fd table and the connection under test in step. */
+export function recordEffects(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState): string | undefined {
+  if (result.ret < 0) return undefined;
+  const scriptFd = typeof values[0] === "number" ? values[0] : undefined;
+  switch (call.name) {
+    case "socket": {
+      const expected = evaluate(call.result) as number;
+      if (state.fdEntry(expected) !== undefined) return `duplicate fd ${expected} in script`;
+      const protocol = values[1] === SOCK_DGRAM || (typeof values[1] === "number" && (values[1] & 0xf) === SOCK_DGRAM) ? "udp" : "tcp";
+      const conn = state.newConnection(protocol, "new", expected, result.ret);
+      state.addFd({ scriptFd: expected, liveFd: result.ret, conn });
+      return undefined;
+    }
+    case "open":
+    case "epoll_create": {
+      const expected = evaluate(call.result) as number;
+      state.addFd({ scriptFd: expected, liveFd: result.ret });
+      return undefined;
+    }
+    case "pipe": {
+      const want = values[0];
+      const got = result.out?.[0];
+      if (Array.isArray(want) && Array.isArray(got)) {
+        for (let i = 0; i < 2; i++) {
+          if (typeof want[i] === "number" && typeof got[i] === "number") state.addFd({ scriptFd: want[i] as number, liveFd: got[i] as number });
+        }
+      }
+      return undefined;
+    }
+    case "bind": {
+      const conn = scriptFd !== undefined ? state.fdEntry(scriptFd)?.conn : undefined;
+      if (conn !== undefined) conn.liveLocal = state.localEndpoint(state.config.bindPort);
+      return undefined;
+    }
+    case "listen": {
+      const conn = scriptFd !== undefined ? state.fdEntry(scriptFd)?.conn : undefined;
+      if (conn === undefined) return `unable to find socket with script fd ${scriptFd}`;
+      conn.phase = "listening";
+      if (conn.liveLocal === undefined) conn.liveLocal = state.localEndpoint(state.config.bindPort);
+      return undefined;
+    }
+    case "accept": {
+      const expected = evaluate(call.result) as number;
+      const child = state.connections.find((c) => c.liveFd < 0 && (c.phase === "passive-synack-sent" || c.phase === "passive-synack-acked"));
+      if (child === undefined) return "unable to find socket matching accept() call";
+      child.scriptFd = expected;
+      child.liveFd = result.ret;
+      state.addFd({ scriptFd: expected, liveFd: result.ret, conn: child });
+      return undefined;
+    }
+    case "close":
+      if (scriptFd !== undefined) state.closeFd(scriptFd);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Before connect(): the connection starts its active open (run_syscall_connect). */
+export function beforeConnect(call: SyscallSpec, values: readonly SysValue[], state: RunState): void {
+  if (call.name !== "connect" && call.name !== "sendto") return;
+  const conn = typeof values[0] === "number" ? state.fdEntry(values[0])?.conn : undefined;
+  if (conn === undefined) return;
+  if (call.name === "connect" && values[1] === AF_UNSPEC) {
+    conn.phase = "new";
+    return;
+  }
+  if (conn.phase !== "new") return;
+  conn.phase = "active-connecting";
+  conn.liveRemote = state.remoteEndpoint(state.config.connectPort);
+  state.conn = conn;
+}
+
+export async function runSyscall(target: Target, prepared: PreparedSyscall): Promise<SyscallResult> {
+  return target.syscall(prepared.request);
+}

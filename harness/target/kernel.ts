@@ -1,0 +1,77 @@
+/**
+ * The kernel target: a sandbox (network namespace + tun0 + syscall thread) behind the Target
+ * interface. The sandbox speaks nanoseconds since its creation; the runner speaks microseconds.
+ */
+import { createSandbox, type Sandbox } from "../sandbox";
+import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
+
+const NS = 1000;
+
+export class KernelTarget implements Target {
+  readonly kind = "kernel" as const;
+  private readonly sandbox: Sandbox;
+  private readonly options: TargetOptions;
+
+  private constructor(sandbox: Sandbox, options: TargetOptions) {
+    this.sandbox = sandbox;
+    this.options = options;
+  }
+
+  static async create(options: TargetOptions): Promise<KernelTarget> {
+    const sandbox = await createSandbox({
+      mode: options.mode,
+      localIp: options.localIp,
+      remoteIp: options.remoteIp,
+      ...(options.gatewayIp !== undefined ? { gatewayIp: options.gatewayIp } : {}),
+      ...(options.mtu !== undefined ? { mtu: options.mtu } : {}),
+    });
+    return new KernelTarget(sandbox, options);
+  }
+
+  now(): number {
+    return this.sandbox.nowNs() / NS;
+  }
+
+  sleepUntil(time: number): Promise<void> {
+    return this.sandbox.sleepUntilNs(time * NS);
+  }
+
+  async nextPacket(deadline: number): Promise<Emitted | undefined> {
+    const p = await this.sandbox.nextPacket(deadline * NS);
+    return p === undefined ? undefined : { bytes: p.bytes, time: p.timeNs / NS };
+  }
+
+  async inject(bytes: Uint8Array): Promise<void> {
+    const r = this.sandbox.inject(bytes);
+    if (r.ret < 0) throw new Error(`writing to tun0 failed (errno ${r.errno})`);
+  }
+
+  async syscall(request: SyscallRequest): Promise<SyscallResult> {
+    const o = await this.sandbox.syscall(request);
+    return {
+      ret: o.ret,
+      ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}),
+      out: o.out,
+      start: o.startNs / NS,
+      end: o.endNs / NS,
+    };
+  }
+
+  tcpState(fd: number): string | undefined {
+    try {
+      return this.sandbox.tcpState(fd);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async exec(command: string, timeoutMs: number): Promise<ExecResult> {
+    const r = await this.sandbox.exec(command, { timeoutMs, cwd: this.options.cwd, env: { ...this.options.env } });
+    const status = r.timedOut ? 124 : r.signal !== undefined && r.signal !== null ? 128 : r.status ?? 0;
+    return { status, stdout: r.stdout, stderr: r.stderr + (r.timedOut ? `\n(timed out after ${timeoutMs} ms)` : "") };
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox.close();
+  }
+}

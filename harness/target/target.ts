@@ -1,0 +1,82 @@
+/**
+ * The seam between the runner and what it runs against. The runner knows events, times and
+ * expectations; a target knows how to inject a packet, deliver the packets it emits, execute a
+ * syscall and report socket state. Two implementations: the kernel (network namespace + TUN +
+ * FFI worker, real time) and the reference model (virtual time: waiting costs nothing).
+ *
+ * Times are microseconds since the run started, on the target's own clock.
+ */
+import type { IpMode, TargetKind } from "../../lib/trace/types";
+
+/** An argument of a syscall after the runner evaluated the script's expression. */
+export type SysValue =
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | null
+  | { readonly ellipsis: true }
+  | readonly SysValue[]
+  | { readonly [field: string]: SysValue };
+
+export interface SyscallRequest {
+  readonly name: string;
+  readonly args: readonly SysValue[];
+}
+
+export interface SyscallResult {
+  readonly ret: number;
+  /** Errno name ("EAGAIN") when ret is -1. */
+  readonly errno?: string;
+  /** Out-parameters by argument index (getsockopt's value, accept's address, poll's revents…). */
+  readonly out?: Readonly<Record<number, SysValue>>;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A packet the target emitted, with the target's timestamp for it. */
+export interface Emitted {
+  readonly bytes: Uint8Array;
+  readonly time: number;
+  /** Model only: the rule that produced it. */
+  readonly rule?: string;
+}
+
+export interface ExecResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TargetOptions {
+  readonly mode: IpMode;
+  readonly localIp: string;
+  readonly remoteIp: string;
+  readonly gatewayIp?: string;
+  readonly netmaskIp?: string;
+  readonly mtu?: number;
+  /** Working directory for shell commands (the script's own directory). */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface Target {
+  readonly kind: TargetKind;
+  /** Current time on the target's clock. */
+  now(): number;
+  /** Wait until `time` (µs). The model advances its virtual clock; the kernel sleeps. */
+  sleepUntil(time: number): Promise<void>;
+  /**
+   * The next packet the target emitted, waiting at most until `deadline`; undefined when the
+   * deadline passed first. Packets are delivered in emission order and each only once.
+   */
+  nextPacket(deadline: number): Promise<Emitted | undefined>;
+  inject(bytes: Uint8Array): Promise<void>;
+  /** Runs a syscall. A blocking one resolves when it returns (the runner does not await it at once). */
+  syscall(request: SyscallRequest): Promise<SyscallResult>;
+  /** tcpi_state of a live fd, or undefined if it is not a TCP socket (never blocks). */
+  tcpState(fd: number): string | undefined;
+  exec(command: string, timeoutMs: number): Promise<ExecResult>;
+  /** Releases everything. Always safe to call, more than once, after any failure. */
+  close(): Promise<void>;
+}
