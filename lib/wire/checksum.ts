@@ -3,7 +3,7 @@
  * RFC 768, RFC 8200 §8.1).
  *
  * Speed matters here (the codec benchmark checksums every 1500-byte segment), so the bulk of the
- * data is summed as native 32-bit words through a Uint32Array over the same memory. That is
+ * data is summed as native 32-bit words through an Int32Array over the same memory. That is
  * legitimate because the one's-complement sum is byte-order independent (RFC 1071 §2(B)): a sum
  * of little-endian words is the byte-swap of the big-endian sum, and a 32-bit word a + b·2^16 is
  * congruent to a + b modulo 2^16 - 1.
@@ -11,15 +11,43 @@
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-let cachedBuffer: ArrayBufferLike | undefined;
-let cachedWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+// Int32Array views over the last few byte arrays summed, keyed by the array object itself:
+// reading `.buffer` and `.byteOffset` and building a view cost more than summing a small
+// segment, and a codec typically alternates between an input buffer and one reused output buffer.
+const CACHE_SLOTS = 4;
+const cacheKeys: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
+const cacheWords: Int32Array<ArrayBufferLike>[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)];
+const cacheOffsets: number[] = [0, 0, 0, 0];
 
-function wordsOf(buffer: ArrayBufferLike): Uint32Array<ArrayBufferLike> {
-  if (buffer !== cachedBuffer) {
-    cachedBuffer = buffer;
-    cachedWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+function slotOf(buf: Uint8Array): number {
+  for (let i = 0; i < CACHE_SLOTS; i++) {
+    if (cacheKeys[i] === buf) {
+      if (i === 0) return 0;
+      // Move a hit one step towards the front, so a reused buffer outlives a stream of
+      // one-off input buffers, which all land in the last slot.
+      swap(i, i - 1);
+      return i - 1;
+    }
   }
-  return cachedWords;
+  const slot = CACHE_SLOTS - 1;
+  const byteOffset = buf.byteOffset;
+  cacheKeys[slot] = buf;
+  // Covers the buffer from its start to the end of `buf` (reading byteLength costs another getter).
+  cacheWords[slot] = new Int32Array(buf.buffer, 0, (byteOffset + buf.length) >>> 2);
+  cacheOffsets[slot] = byteOffset;
+  return slot;
+}
+
+function swap(i: number, j: number): void {
+  const k = cacheKeys[i];
+  cacheKeys[i] = cacheKeys[j];
+  cacheKeys[j] = k;
+  const w = cacheWords[i]!;
+  cacheWords[i] = cacheWords[j]!;
+  cacheWords[j] = w;
+  const o = cacheOffsets[i]!;
+  cacheOffsets[i] = cacheOffsets[j]!;
+  cacheOffsets[j] = o;
 }
 
 /** Folds a non-negative sum (up to 2^53) to 16 bits with end-around carry. */
@@ -28,39 +56,75 @@ function fold(sum: number): number {
   return sum;
 }
 
+/** Words per block: keeps both int32 accumulators below 2^31 (8192 · 4 · 0xffff < 2^31). */
+const BLOCK_WORDS = 8192;
+
+/**
+ * Sum of the 32-bit native words [w, wEnd) as 16-bit halves, folded to 16 bits. The halves are
+ * added separately in int32 arithmetic, which V8 keeps in registers; summing the words as
+ * unsigned 32-bit values would go through doubles.
+ */
+function sumWords(words: Int32Array<ArrayBufferLike>, w: number, wEnd: number): number {
+  let total = 0;
+  while (w < wEnd) {
+    const blockEnd = wEnd - w > BLOCK_WORDS ? w + BLOCK_WORDS : wEnd;
+    let lo = 0;
+    let hi = 0;
+    // Unrolled by 8: measurably faster than 4 or 1 on V8 11 (fewer loop-carried updates).
+    for (; w + 8 <= blockEnd; w += 8) {
+      const x0 = words[w]!;
+      const x1 = words[w + 1]!;
+      const x2 = words[w + 2]!;
+      const x3 = words[w + 3]!;
+      const x4 = words[w + 4]!;
+      const x5 = words[w + 5]!;
+      const x6 = words[w + 6]!;
+      const x7 = words[w + 7]!;
+      lo = (lo + (x0 & 0xffff) + (x1 & 0xffff) + (x2 & 0xffff) + (x3 & 0xffff) + (x4 & 0xffff) + (x5 & 0xffff) + (x6 & 0xffff) + (x7 & 0xffff)) | 0;
+      hi = (hi + (x0 >>> 16) + (x1 >>> 16) + (x2 >>> 16) + (x3 >>> 16) + (x4 >>> 16) + (x5 >>> 16) + (x6 >>> 16) + (x7 >>> 16)) | 0;
+    }
+    for (; w < blockEnd; w++) {
+      const x = words[w]!;
+      lo = (lo + (x & 0xffff)) | 0;
+      hi = (hi + (x >>> 16)) | 0;
+    }
+    total = fold(total + lo + hi);
+  }
+  return total;
+}
+
+/** Byte-at-a-time sum for short ranges (headers, pseudo-header addresses). */
+function sumBytes(buf: Uint8Array, i: number, end: number): number {
+  let sum = 0;
+  for (; i + 1 < end; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
+  if (i < end) sum += buf[i]! << 8;
+  return sum;
+}
+
 /**
  * One's-complement sum of buf[start..end) as big-endian 16-bit words (an odd last byte is padded
  * with zero), folded to 16 bits. Not complemented: add sums together, then `finishChecksum`.
  */
 export function onesSum(buf: Uint8Array, start: number, end: number): number {
+  if (end - start < 64) return fold(sumBytes(buf, start, end));
+  const slot = slotOf(buf);
+  let abs = cacheOffsets[slot]! + start;
   let i = start;
   let sum = 0;
-  let abs = buf.byteOffset + start;
-  if ((abs & 3) === 2 && end - start >= 34) {
+  if ((abs & 3) === 2) {
     // Step over one 16-bit word to reach 4-byte alignment (word boundaries stay even).
     sum = (buf[i]! << 8) | buf[i + 1]!;
     i += 2;
     abs += 2;
   }
-  if ((abs & 3) === 0 && end - i >= 32) {
-    const words = wordsOf(buf.buffer);
-    let w = abs >>> 2;
+  if ((abs & 3) === 0) {
+    const w = abs >>> 2;
     const wEnd = w + ((end - i) >>> 2);
-    let s0 = 0;
-    let s1 = 0;
-    // Two accumulators and 8-way unrolling: each stays below 2^53 for any buffer under 2^40 bytes.
-    for (; w + 8 <= wEnd; w += 8) {
-      s0 += words[w]! + words[w + 1]! + words[w + 2]! + words[w + 3]!;
-      s1 += words[w + 4]! + words[w + 5]! + words[w + 6]! + words[w + 7]!;
-    }
-    for (; w < wEnd; w++) s0 += words[w]!;
-    const native = fold(s0 + s1);
+    const native = sumWords(cacheWords[slot]!, w, wEnd);
     sum += LITTLE_ENDIAN ? ((native & 0xff) << 8) | (native >>> 8) : native;
-    i += (wEnd - (abs >>> 2)) << 2;
+    i += (wEnd - w) << 2;
   }
-  for (; i + 1 < end; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
-  if (i < end) sum += buf[i]! << 8;
-  return fold(sum);
+  return fold(sum + sumBytes(buf, i, end));
 }
 
 /** Complement of the folded sum: the value that goes in a checksum field. */
