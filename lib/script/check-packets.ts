@@ -117,6 +117,7 @@ export class PacketChecker {
     let optionBytes = 0;
     if (tcp.options?.kind === "list") {
       let tooLong = false;
+      const before = this.out.length;
       for (const o of tcp.options.options) {
         const len = this.checkTcpOption(o, inbound);
         if (!tooLong && optionBytes + len > MAX_TCP_OPTION_BYTES) {
@@ -127,7 +128,8 @@ export class PacketChecker {
         }
         optionBytes += len;
       }
-      if (!tooLong && optionBytes % 4 !== 0) {
+      // An invalid option has no definite length; its own error says enough.
+      if (!tooLong && this.out.length === before && optionBytes % 4 !== 0) {
         this.err(
           "E-tcp-options-padding",
           `TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: ${optionBytes % 4} excess bytes`,

@@ -134,7 +134,10 @@ function checkSyscall(call: SyscallSpec, err: Report, out: Diagnostic[]): void {
   for (const a of call.args) checkExpr(a, err, out);
   checkExpr(call.result, err, out);
   if (call.errno && lookupSymbol(call.errno.name) === undefined) {
-    out.push({ code: "W-unknown-symbol", severity: "warning", message: `unknown errno \`${call.errno.name}\``, span: call.errno.span });
+    const s = call.errno.span.start;
+    const len = (call.errno.define ?? call.errno.name).length;
+    const span = { file: call.errno.span.file, start: s, end: { offset: s.offset + len, line: s.line, col: s.col + len } };
+    out.push({ code: "W-unknown-symbol", severity: "warning", message: `unknown errno \`${call.errno.name}\``, span });
   }
 }
 

@@ -64,9 +64,9 @@ export function parseScriptRule(p: ParserCore, callerDefines: ReadonlySet<string
       recover(p, startIndex);
     }
   }
-  if (events.length === 0) {
-    const eof = p.peek();
-    p.error("E-syntax", "Expected an event (e.g. `0 socket(...) = 3`), found end of file.", p.tokenSpan(eof));
+  // An empty script is an error of its own only when no other error already explains it.
+  if (events.length === 0 && !p.diagnostics.some((d) => d.severity === "error")) {
+    p.error("E-syntax", "Expected an event (e.g. `0 socket(...) = 3`), found end of file.", p.span(p.end, p.end));
   }
   const script: Script = {
     kind: "script",

@@ -2,7 +2,7 @@
  * TCP option lists: `<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>` and `<...>`.
  */
 import type { SackBlock, TcpOptionSpec, TcpOptions } from "./ast";
-import type { ParserCore } from "./parser-core";
+import { intValue, type ParserCore } from "./parser-core";
 import type { Token } from "./tokens";
 
 /**
@@ -50,13 +50,13 @@ function parseTcpOption(p: ParserCore): TcpOptionSpec {
       // a symbol for the runner to resolve.
       if (v.kind === "int") {
         p.next();
-        return { kind: "mss", value: { kind: "number", value: Number(v.text) }, span: p.span(start) };
+        return { kind: "mss", value: { kind: "number", value: intValue(v.text) }, span: p.span(start) };
       }
       if (v.kind === "word") {
         p.next();
         const define = v.define !== undefined ? { define: v.define } : {};
         if (/^-?[0-9]+$/.test(v.text)) {
-          return { kind: "mss", value: { kind: "number", value: Number(v.text) }, ...define, span: p.span(start) };
+          return { kind: "mss", value: { kind: "number", value: intValue(v.text) }, ...define, span: p.span(start) };
         }
         return { kind: "mss", value: { kind: "symbol", name: v.text }, ...define, span: p.span(start) };
       }

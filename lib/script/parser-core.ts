@@ -8,6 +8,8 @@ import type { IntLiteral, TimeValue } from "./ast";
 import { Lexer } from "./lexer";
 import { describeToken, type Token, type TokenKind } from "./tokens";
 
+const CRLF_NOTE = [{ message: "packetdrill treats `\\r` as a character, not a blank: convert Windows (CRLF) line endings to `\\n`" }];
+
 /** Thrown to abandon the current event after a syntax error has been reported. */
 export class SyntaxAbort extends Error {
   constructor() {
@@ -113,7 +115,7 @@ export class ParserCore {
         severity: "error",
         message: `Expected ${what}, found ${found}.`,
         span: dangling ? this.span(this.lastEnd, this.lastEnd) : this.tokenSpan(t),
-        ...(notes ? { notes } : {}),
+        ...(notes ? { notes } : t.text === "\r" && t.kind === "punct" ? { notes: CRLF_NOTE } : {}),
       });
     }
     throw new SyntaxAbort();
@@ -160,8 +162,9 @@ export class ParserCore {
   }
 }
 
+/** atoll() of a decimal literal; `-0` reads as 0. */
 export function intValue(text: string): number {
-  return Number(text);
+  return Number(text) + 0;
 }
 
 export function hexValue(text: string): number {
@@ -179,5 +182,5 @@ export function secondsToUsecs(text: string): number {
   const whole = dot === -1 ? body : body.slice(0, dot);
   const frac = dot === -1 ? "" : body.slice(dot + 1);
   const usecs = Number(whole || "0") * 1_000_000 + Number((frac + "000000").slice(0, 6));
-  return negative ? -usecs : usecs;
+  return negative && usecs !== 0 ? -usecs : usecs;
 }
