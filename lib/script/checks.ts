@@ -126,10 +126,11 @@ function checkSyscall(call: SyscallSpec, err: Report, out: Diagnostic[]): void {
       { message: `packetdrill knows: ${[...SYSCALLS.keys()].join(", ")}` },
     ]);
   } else if (!info.args.includes(call.args.length)) {
-    const expected = info.args.join(" or ");
-    err("E-syscall-args", `Expected ${expected} args but got ${call.args.length}`, call.span, [
-      { message: `\`${call.name}\` takes ${expected} argument${expected === "1" ? "" : "s"}` },
-    ]);
+    // packetdrill's wording: check_arg_count(), or fcntl/ioctl's own "expected 2-3 args".
+    const n = call.args.length;
+    const message =
+      info.args.length === 1 ? `Expected ${info.args[0]} args but got ${n}` : `${call.name} expected ${info.args[0]}-${info.args.at(-1)} args but got ${n}`;
+    err("E-syscall-args", message, call.span);
   }
   for (const a of call.args) checkExpr(a, err, out);
   checkExpr(call.result, err, out);
