@@ -5,7 +5,8 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/types";
 import type { EncapLayer, IcmpSpec, IpInfo, IpMode, PacketSpec, SeqRange, TcpOptionSpec, TcpSpec, UdpSpec } from "./ast";
-import { icmpCodeKnownForOtherVersion, icmpTypeNames, resolveIcmp, wireVersion } from "./icmp";
+import { icmpCodeKnownForOtherVersion, icmpCodeNames, icmpTypeNames, resolveIcmp, wireVersion } from "./icmp";
+import { didYouMean } from "./suggest";
 import { isIpv4Address, isIpv6Address } from "./addresses";
 
 /** 40 bytes of TCP options fit in a 60-byte TCP header (tcp_options.h). */
@@ -251,12 +252,24 @@ export class PacketChecker {
       if (r.what === "type" && icmpTypeNames(version === 4 ? 6 : 4).includes(icmp.type.name)) {
         notes.push({ message: `\`${icmp.type.name}\` is an ICMPv${version === 4 ? 6 : 4} type; this ${this.mode} run sends ICMPv${version}` });
       } else if (r.what === "type") {
-        notes.push({ message: `ICMPv${version} types: ${icmpTypeNames(version).join(", ")}, or type_N` });
+        notes.push(
+          ...(didYouMean(icmp.type.name, icmpTypeNames(version)) ?? [
+            { message: `ICMPv${version} types: ${icmpTypeNames(version).join(", ")}, or type_N` },
+          ]),
+        );
       }
       if (r.what === "code" && icmp.code && icmpCodeKnownForOtherVersion(version, icmp.type.name, icmp.code.name)) {
         notes.push({ message: `\`${icmp.code.name}\` is an ICMPv${version === 4 ? 6 : 4} code; this ${this.mode} run sends ICMPv${version}` });
       } else if (r.what === "code" && icmp.code && /^[A-Z_][A-Z0-9_]*$/.test(icmp.code.name) && !icmp.code.define) {
         notes.push({ message: `\`${icmp.code.name}\` looks like a define; is \`-D ${icmp.code.name}=...\` missing for this mode?` });
+      } else if (r.what === "code" && icmp.code) {
+        const codes = icmpCodeNames(version, icmp.type.name);
+        notes.push(
+          ...(didYouMean(icmp.code.name, codes) ??
+            (codes.length > 0
+              ? [{ message: `codes of ICMPv${version} ${icmp.type.name}: ${codes.join(", ")}, or code_N` }]
+              : [{ message: `ICMPv${version} ${icmp.type.name} has no named codes; write code_N` }])),
+        );
       }
       this.err(r.what === "type" ? "E-icmp-type" : "E-icmp-code", r.message, span, notes.length ? notes : undefined);
       return;

@@ -9,7 +9,8 @@ import type { Event, EventTime, Expr, IpMode, Script, SyscallSpec, TimeValue } f
 import { isIpv4Address, isIpv6Address } from "./addresses";
 import { PacketChecker } from "./check-packets";
 import { SCRIPT_OPTIONS } from "./script-options";
-import { lookupSymbol } from "./symbols-linux";
+import { didYouMean } from "./suggest";
+import { LINUX_SYMBOLS, lookupSymbol } from "./symbols-linux";
 import { SYSCALLS } from "./syscalls";
 
 export interface CheckOptions {
@@ -61,7 +62,7 @@ function checkOptions(script: Script, err: Report): void {
   for (const o of script.options) {
     const info = SCRIPT_OPTIONS.get(o.name);
     if (!info) {
-      err("E-unknown-option", `option '${o.name}' unknown`, o.span);
+      err("E-unknown-option", `option '${o.name}' unknown`, o.span, didYouMean(o.name, SCRIPT_OPTIONS.keys()));
       continue;
     }
     if (o.value && !info.hasArg) err("E-option-arg", `option '${o.name}' forbids an argument`, o.span);
@@ -122,9 +123,12 @@ function checkEventTime(event: Event, err: Report): void {
 function checkSyscall(call: SyscallSpec, err: Report, out: Diagnostic[]): void {
   const info = SYSCALLS.get(call.name);
   if (!info) {
-    err("E-unknown-syscall", `Unknown system call: '${call.name}'`, call.nameSpan, [
-      { message: `packetdrill knows: ${[...SYSCALLS.keys()].join(", ")}` },
-    ]);
+    err(
+      "E-unknown-syscall",
+      `Unknown system call: '${call.name}'`,
+      call.nameSpan,
+      didYouMean(call.name, SYSCALLS.keys()) ?? [{ message: `packetdrill knows: ${[...SYSCALLS.keys()].join(", ")}` }],
+    );
   } else if (!info.args.includes(call.args.length)) {
     // packetdrill's wording: check_arg_count(), or fcntl/ioctl's own "expected 2-3 args".
     const n = call.args.length;
@@ -146,11 +150,13 @@ function checkExpr(e: Expr, err: Report, out: Diagnostic[]): void {
   switch (e.kind) {
     case "word":
       if (lookupSymbol(e.name) === undefined) {
+        const notes = didYouMean(e.name, LINUX_SYMBOLS.keys());
         out.push({
           code: "W-unknown-symbol",
           severity: "warning",
           message: `unknown symbol \`${e.name}\`${e.define ? ` (from define \`${e.define}\`)` : ""}; it will not evaluate to a number`,
           span: e.span,
+          ...(notes ? { notes } : {}),
         });
       }
       return;

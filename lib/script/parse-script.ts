@@ -163,6 +163,11 @@ function parseOption(p: ParserCore): ScriptOption {
       p.fail(what);
   }
   const span = p.span(v.start);
+  if (flag.text === "ip_version" && text === "ipv4" && p.isPunct("-") && p.peek().start === p.end) {
+    p.fail("the end of the option", p.peek(), [
+      { message: "packetdrill reads `ipv4-mapped-ipv6` as `ipv4` `-` `mapped`...; this mode can only be chosen on the command line" },
+    ]);
+  }
   return { kind: "option", name: flag.text, value: { text, quoted, span }, span: p.span(flag.start) };
 }
 

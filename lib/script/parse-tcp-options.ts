@@ -3,6 +3,7 @@
  */
 import type { SackBlock, TcpOptionSpec, TcpOptions } from "./ast";
 import { intValue, type ParserCore } from "./parser-core";
+import { didYouMean } from "./suggest";
 import type { Token } from "./tokens";
 
 /**
@@ -31,9 +32,11 @@ const OPTION_WHAT =
  *   | MD5 hex_blob | TIMESTAMP VAL INTEGER ECR INTEGER
  *   | FAST_OPEN opt_tcp_fast_open_cookie | FAST_OPEN_EXP opt_tcp_fast_open_cookie
  */
+const OPTION_NAMES = ["nop", "eol", "mss", "wscale", "sackOK", "sack", "TS", "md5", "FO", "FOEXP"];
+
 function parseTcpOption(p: ParserCore): TcpOptionSpec {
   const t = p.peek();
-  if (t.kind !== "keyword") return p.fail(OPTION_WHAT);
+  if (t.kind !== "keyword") return p.fail(OPTION_WHAT, t, t.kind === "word" ? didYouMean(t.text, OPTION_NAMES) : undefined);
   const start = t.start;
   switch (t.text) {
     case "nop":
@@ -99,7 +102,7 @@ function parseTcpOption(p: ParserCore): TcpOptionSpec {
       return { kind, cookie: blob.text, ...defineOf(blob), span: p.span(start) };
     }
     default:
-      return p.fail(OPTION_WHAT);
+      return p.fail(OPTION_WHAT, t, didYouMean(t.text, OPTION_NAMES));
   }
 }
 
