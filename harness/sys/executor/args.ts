@@ -1,0 +1,158 @@
+/**
+ * Turning evaluated script values into C arguments, with errors that name the argument.
+ *
+ * Conventions (documented for the runner in harness/sys/index.ts):
+ * - integers: number, bigint, or a constant name / flags expression ("O_RDWR|O_NONBLOCK");
+ * - input buffers: Uint8Array (padded with zeros to the count), `...` (zeros), null (NULL);
+ * - output buffers: always allocated by the layer at the requested size; never written into the
+ *   caller's array, so a short array cannot be overrun;
+ * - sockaddr: {family, port, addr}; lengths: number, or `...`/absent for "the natural size".
+ */
+import { resolveConstant, resolveFlags } from "../constants";
+import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE_SIZE } from "../structs/sockaddr";
+import { isEllipsis, SyscallArgumentError, type SysValue } from "../types";
+
+export class Args {
+  readonly syscall: string;
+  private readonly values: readonly SysValue[];
+
+  constructor(syscall: string, values: readonly SysValue[]) {
+    this.syscall = syscall;
+    this.values = values;
+  }
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  raw(i: number): SysValue | undefined {
+    return this.values[i];
+  }
+
+  fail(i: number, message: string): never {
+    throw new SyscallArgumentError(this.syscall, i, message);
+  }
+
+  /** Absent, or the script's `...`. */
+  isOpen(i: number): boolean {
+    const v = this.values[i];
+    return v === undefined || isEllipsis(v);
+  }
+
+  int(i: number, fallback?: number): number {
+    const v = this.values[i];
+    if (v === undefined || isEllipsis(v)) {
+      if (fallback !== undefined) return fallback;
+      return this.fail(i, "a value is required here");
+    }
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return this.fail(i, `not a finite number: ${v}`);
+      return v;
+    }
+    if (typeof v === "bigint") return Number(v);
+    if (typeof v === "string") {
+      const known = resolveConstant(v);
+      if (known !== undefined) return known;
+      try {
+        return resolveFlags(v);
+      } catch (e) {
+        return this.fail(i, (e as Error).message);
+      }
+    }
+    if (Array.isArray(v) && v.length === 1) return new Args(this.syscall, v as readonly SysValue[]).int(0);
+    return this.fail(i, `expected an integer, got ${describe(v)}`);
+  }
+
+  string(i: number): string {
+    const v = this.values[i];
+    if (typeof v === "string") return v;
+    return this.fail(i, `expected a string, got ${describe(v)}`);
+  }
+
+  /**
+   * Bytes to hand to the kernel: `count` bytes (default: the array's length), taken from a
+   * Uint8Array and zero-padded, or zeros for `...`. null means a NULL pointer.
+   */
+  inputBytes(i: number, count?: number): Uint8Array | null {
+    const v = this.values[i];
+    if (v === null) return null;
+    if (v instanceof Uint8Array) {
+      if (count === undefined || count <= v.length) return count === undefined ? v : v.subarray(0, count);
+      const padded = new Uint8Array(count);
+      padded.set(v);
+      return padded;
+    }
+    if (typeof v === "string") {
+      const text = new TextEncoder().encode(v);
+      return this.padTo(text, count);
+    }
+    if (v === undefined || isEllipsis(v)) return new Uint8Array(count ?? 0);
+    return this.fail(i, `expected bytes, null or ..., got ${describe(v)}`);
+  }
+
+  private padTo(bytes: Uint8Array, count: number | undefined): Uint8Array {
+    if (count === undefined || count === bytes.length) return bytes;
+    const out = new Uint8Array(count);
+    out.set(bytes.subarray(0, Math.min(count, bytes.length)));
+    return out;
+  }
+
+  /** An output buffer of `count` bytes, or null when the script passed NULL. */
+  outputBuffer(i: number, count: number): Uint8Array | null {
+    if (this.values[i] === null) return null;
+    if (!Number.isInteger(count) || count < 0 || count > 1 << 30) return this.fail(i, `bad length ${count}`);
+    return new Uint8Array(count);
+  }
+
+  /** A sockaddr to pass in, with its length (explicit `lenIndex` wins over the encoded size). */
+  sockaddrIn(i: number, lenIndex: number): { addr: Uint8Array | null; len: number } {
+    const v = this.values[i];
+    if (v === null) return { addr: null, len: this.int(lenIndex, 0) };
+    if (v === undefined || isEllipsis(v)) {
+      return this.fail(i, "needs a concrete address (the runner maps `...` to the live address)");
+    }
+    let addr: Uint8Array;
+    try {
+      addr = v instanceof Uint8Array ? v : encodeSockaddr(v);
+    } catch (e) {
+      return this.fail(i, (e as Error).message);
+    }
+    return { addr, len: this.int(lenIndex, addr.length) };
+  }
+
+  /**
+   * Space for a sockaddr the kernel fills in (accept, recvfrom, getsockname): null when the
+   * script passed NULL, otherwise a sockaddr_storage and an in/out length word.
+   */
+  sockaddrOut(i: number, lenIndex: number): SockaddrOut {
+    if (this.values[i] === null) return new SockaddrOut(null, this.values[lenIndex] === null ? null : 0);
+    const len = this.values[lenIndex] === null ? null : this.int(lenIndex, SOCKADDR_STORAGE_SIZE);
+    return new SockaddrOut(new Uint8Array(Math.max(SOCKADDR_STORAGE_SIZE, len ?? 0)), len);
+  }
+}
+
+export class SockaddrOut {
+  readonly buffer: Uint8Array | null;
+  readonly lenWord: Uint32Array | null;
+
+  constructor(buffer: Uint8Array | null, len: number | null) {
+    this.buffer = buffer;
+    this.lenWord = len === null ? null : new Uint32Array([len]);
+  }
+
+  /** The returned address (null when none was asked for) and length. */
+  result(): { addr: SysValue; len: SysValue } {
+    const len = this.lenWord === null ? null : this.lenWord[0]!;
+    const addr = this.buffer === null || len === null ? null : decodeSockaddr(this.buffer, len);
+    return { addr, len };
+  }
+}
+
+export function describe(v: SysValue | undefined): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "NULL";
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return isEllipsis(v) ? "..." : "a struct";
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,89 @@
+/** Socket data transfer: send, sendto, recv, recvfrom, sendmsg, recvmsg. */
+import { libc, NativeArena } from "../libc";
+import { buildMsghdr, readMsghdr } from "../structs/msghdr";
+import type { SysValue } from "../types";
+import { SockaddrOut, type Args } from "./args";
+import type { CallTimer, Effect, Handler } from "./handler";
+
+function lengthOf(v: SysValue | undefined): number | undefined {
+  return v instanceof Uint8Array ? v.length : undefined;
+}
+
+function send(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const len = a.int(2, lengthOf(a.raw(1)));
+  const buf = a.inputBytes(1, len);
+  const flags = a.int(3, 0);
+  return t.run(() => libc().send(fd, buf, len, flags));
+}
+
+/** sendto with a NULL/absent address is send(); `...` is not allowed for the address here. */
+function sendto(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const len = a.int(2, lengthOf(a.raw(1)));
+  const buf = a.inputBytes(1, len);
+  const flags = a.int(3, 0);
+  const dest = a.raw(4) === undefined ? { addr: null, len: 0 } : a.sockaddrIn(4, 5);
+  return t.run(() => libc().sendto(fd, buf, len, flags, dest.addr, dest.len));
+}
+
+function recv(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const len = a.int(2);
+  const buf = a.outputBuffer(1, len);
+  const flags = a.int(3, 0);
+  const r = t.run(() => libc().recv(fd, buf, len, flags));
+  return r.ret >= 0 && buf !== null ? { ...r, out: { 1: buf.slice(0, Math.min(r.ret, len)) } } : r;
+}
+
+function recvfrom(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const len = a.int(2);
+  const buf = a.outputBuffer(1, len);
+  const flags = a.int(3, 0);
+  const space = a.raw(4) === undefined ? new SockaddrOut(null, null) : a.sockaddrOut(4, 5);
+  const r = t.run(() => libc().recvfrom(fd, buf, len, flags, space.buffer, space.lenWord));
+  if (r.ret < 0) return r;
+  const { addr, len: addrlen } = space.result();
+  return { ...r, out: { 1: buf === null ? null : buf.slice(0, Math.min(r.ret, len)), 4: addr, 5: addrlen } };
+}
+
+function sendmsg(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const flags = a.int(2, 0);
+  const arena = new NativeArena();
+  try {
+    let msg;
+    try {
+      msg = buildMsghdr(arena, a.raw(1) ?? null, false);
+    } catch (e) {
+      return a.fail(1, (e as Error).message);
+    }
+    const header = msg.ptr;
+    return t.run(() => libc().sendmsg(fd, header, flags));
+  } finally {
+    arena.release();
+  }
+}
+
+function recvmsg(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const flags = a.int(2, 0);
+  const arena = new NativeArena();
+  try {
+    let msg;
+    try {
+      msg = buildMsghdr(arena, a.raw(1) ?? null, true);
+    } catch (e) {
+      return a.fail(1, (e as Error).message);
+    }
+    const header = msg.ptr;
+    const r = t.run(() => libc().recvmsg(fd, header, flags));
+    // Read everything out of native memory before the arena is released.
+    return r.ret >= 0 ? { ...r, out: { 1: readMsghdr(msg, r.ret) } } : r;
+  } finally {
+    arena.release();
+  }
+}
+
+export const MSG_HANDLERS: Readonly<Record<string, Handler>> = { send, sendto, recv, recvfrom, sendmsg, recvmsg };
