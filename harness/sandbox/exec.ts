@@ -1,0 +1,263 @@
+/**
+ * Shell commands inside a sandbox (`/bin/sh -c`), e.g. a script's `` `sysctl -q …` `` lines.
+ *
+ * Every command runs in the sandbox's network namespace AND in a PID namespace private to the
+ * sandbox, whose init is a `sleep infinity` "holder" started at the first command:
+ *
+ *   node ─ setpriv --pdeathsig KILL ─ nsenter --net ─ unshare --pid --fork --kill-child ─ [pid 1: sleep]
+ *   node ─ setpriv --pdeathsig KILL ─ nsenter --pid --net ─ (fork) setpriv --pdeathsig KILL ─ sh -c CMD
+ *
+ * so that nothing a script starts can outlive the sandbox, even `sleep 1000 &` and even when
+ * tcpdrill is SIGKILLed: the parent-death signals cascade to the holder, and when a PID
+ * namespace's init dies the kernel kills every process in it (zap_pid_ns_processes). A leftover
+ * process would otherwise also keep the network namespace alive. On close, the holder is killed
+ * directly; on timeout, the command's process group.
+ *
+ * Commands see the host's file system (cwd: a fresh per-sandbox directory unless given) and
+ * `$PPID` 0 (their parent is outside their PID namespace). Output goes to files, not pipes, so a
+ * background job that keeps stdout open cannot stall the command.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export interface ExecOptions {
+  /** Kill the command (and its process group) after this long. Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Working directory; default the sandbox's own temporary directory. */
+  readonly cwd?: string;
+  /** Added to (and overriding) tcpdrill's own environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ExecResult {
+  /** Exit status, or null when a signal ended the command. */
+  readonly status: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+}
+
+export class ExecError extends Error {
+  readonly code = "EEXEC";
+
+  constructor(message: string) {
+    super(message);
+    this.name = "ExecError";
+  }
+}
+
+const DIR_PREFIX = "tcpdrill-";
+let staleSwept = false;
+
+/** Removes temporary directories left by tcpdrill processes that no longer exist. */
+export function sweepStaleDirectories(): void {
+  const root = os.tmpdir();
+  let entries: string[];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = /^tcpdrill-(\d+)-/.exec(entry);
+    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export class Executor {
+  /** /proc path of the sandbox's namespace descriptor, valid while the sandbox is open. */
+  private readonly netnsPath: string;
+  private readonly netns: string;
+  private readonly label: string;
+  private dir: string | undefined;
+  private holder: { outer: ChildProcess; initPid: number } | undefined;
+  private holderStarting: Promise<{ outer: ChildProcess; initPid: number }> | undefined;
+  private readonly running = new Set<ChildProcess>();
+  private counter = 0;
+  private closed = false;
+
+  constructor(netnsPath: string, netns: string, label: string) {
+    this.netnsPath = netnsPath;
+    this.netns = netns;
+    this.label = label;
+  }
+
+  /** The sandbox's temporary directory (created on first use). */
+  directory(): string {
+    if (this.dir === undefined) {
+      if (!staleSwept) {
+        staleSwept = true;
+        sweepStaleDirectories();
+      }
+      this.dir = mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${this.label}-`));
+      mkdirSync(path.join(this.dir, "work"));
+      mkdirSync(path.join(this.dir, "io"));
+    }
+    return this.dir;
+  }
+
+  private async startHolder(): Promise<{ outer: ChildProcess; initPid: number }> {
+    const outer = spawn(
+      "setpriv",
+      ["--pdeathsig", "KILL", "--", "nsenter", `--net=${this.netnsPath}`, "--",
+        "unshare", "--pid", "--fork", "--kill-child=SIGKILL", "--", "sleep", "infinity"],
+      { stdio: "ignore", detached: true },
+    );
+    outer.on("error", () => undefined);
+    this.running.add(outer);
+    const pid = outer.pid;
+    if (pid === undefined) throw new ExecError("could not start the sandbox's process holder");
+    // The holder's init is the child unshare forks; wait (bounded) for it to appear.
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      if (outer.exitCode !== null || outer.signalCode !== null) throw new ExecError("the process holder exited at once");
+      let children = "";
+      try {
+        children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+      } catch {
+        // not there yet
+      }
+      if (children !== "") {
+        const initPid = Number(children.split(/\s+/)[0]);
+        const ns = readlinkSync(`/proc/${initPid}/ns/net`);
+        if (ns !== this.netns) {
+          killGroup(outer);
+          throw new ExecError(`process holder is in ${ns}, not the sandbox's ${this.netns}`);
+        }
+        return { outer, initPid };
+      }
+      if (Date.now() > deadline) {
+        killGroup(outer);
+        throw new ExecError("the process holder did not start within 2 s");
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  private async ensureHolder(): Promise<{ outer: ChildProcess; initPid: number }> {
+    if (this.holder !== undefined) return this.holder;
+    this.holderStarting ??= this.startHolder();
+    this.holder = await this.holderStarting;
+    return this.holder;
+  }
+
+  async run(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closed) throw new ExecError("the sandbox is closed");
+    const started = Date.now();
+    const holder = await this.ensureHolder();
+    if (this.closed) throw new ExecError("the sandbox is closed");
+    const dir = this.directory();
+    const k = this.counter++;
+    const outPath = path.join(dir, "io", `${k}.out`);
+    const errPath = path.join(dir, "io", `${k}.err`);
+    const outFd = openSync(outPath, "w");
+    const errFd = openSync(errPath, "w");
+    let child: ChildProcess;
+    try {
+      child = spawn(
+        "setpriv",
+        ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`, "--",
+          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", command],
+        {
+          cwd: options.cwd ?? path.join(dir, "work"),
+          env: { ...process.env, ...(options.env ?? {}) },
+          detached: true,
+          stdio: ["ignore", outFd, errFd],
+        },
+      );
+    } finally {
+      closeSync(outFd);
+      closeSync(errFd);
+    }
+    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+    this.running.add(child);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, options.timeoutMs ?? 60_000);
+    try {
+      const outcome = await Promise.race([waitExit(child), spawnError]);
+      if (outcome instanceof Error) throw new ExecError(`cannot run ${JSON.stringify(command)}: ${outcome.message}`);
+      return {
+        status: outcome.code,
+        signal: outcome.signal,
+        timedOut,
+        stdout: readFileSync(outPath, "utf8"),
+        stderr: readFileSync(errPath, "utf8"),
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(child);
+      rmSync(outPath, { force: true });
+      rmSync(errPath, { force: true });
+    }
+  }
+
+  /** Kills the holder (and with it every process of the sandbox) and all running commands. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const holder = this.holder ?? (await this.holderStarting?.catch(() => undefined));
+    if (holder !== undefined) {
+      try {
+        process.kill(holder.initPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    const children = [...this.running];
+    for (const child of children) killGroup(child);
+    const exits = Promise.all(children.map(waitExit));
+    await Promise.race([exits, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    this.running.clear();
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Synchronous last resort at process exit: signal everything, wait for nothing. */
+  killNow(): void {
+    this.closed = true;
+    if (this.holder !== undefined) {
+      try {
+        process.kill(this.holder.initPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const child of this.running) killGroup(child);
+  }
+}

@@ -1,0 +1,303 @@
+/** The Sandbox object: one network namespace, one syscall thread, tun0, capture, commands. */
+import { sinceEpochNs } from "../sys/clock";
+import { descriptorsNamed, executeQuickSyscall } from "../sys/executor/index";
+import { readTcpInfo } from "../sys/executor/sockopt";
+import { tcpStateName } from "../sys/constants";
+import { call, closeInBackground, libc } from "../sys/libc";
+import type { TcpInfo } from "../sys/structs/tcp-info";
+import { SyscallArgumentError, type SyscallOutcome, type SyscallRequest } from "../sys/types";
+import { Capture, type CapturedPacket } from "./capture";
+import type { NetConfig } from "./config";
+import { Executor, type ExecOptions, type ExecResult } from "./exec";
+import type { SetupReply, ThreadReply } from "./protocol";
+import { register, unregister } from "./registry";
+import type { SyscallThread } from "./thread";
+import { encodeVnetHeader } from "./tun";
+import { interruptThread, shutdownAll } from "./unblock";
+
+const F_GETFD = 1;
+const SOL_SOCKET = 1;
+const SO_LINGER = 13;
+
+/** What close() did, for diagnostics (a clean close has every flag true and no problems). */
+export interface CloseReport {
+  /** The syscall thread was idle, or a blocked call was woken up. */
+  readonly unblocked: boolean;
+  /** Orphaned TCP sockets SOCK_DESTROY removed from the namespace. */
+  readonly destroyedSockets: number;
+  /** The syscall thread exited (so the namespace has no thread left in it). */
+  readonly threadExited: boolean;
+  readonly durationMs: number;
+  /** Milliseconds per teardown step (unblock, sockets, release). */
+  readonly stepsMs: Readonly<Record<string, number>>;
+  readonly problems: readonly string[];
+}
+
+export interface InjectResult {
+  /** Time of the write() to tun0, on the sandbox clock. */
+  readonly timeNs: number;
+  /** write()'s result: the byte count (header included), or -1 with errno. */
+  readonly ret: number;
+  readonly errno: number;
+}
+
+/** A call on a descriptor this sandbox did not create, which could harm tcpdrill itself. */
+export class ForeignDescriptorError extends SyscallArgumentError {
+  constructor(syscall: string, fd: number) {
+    super(syscall, 0, `descriptor ${fd} is open in tcpdrill but was not created by this sandbox`);
+    this.name = "ForeignDescriptorError";
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+export class Sandbox {
+  readonly id: number;
+  readonly config: NetConfig;
+  /** CLOCK_REALTIME instant (ns) that all of this sandbox's times count from. */
+  readonly epochNs: bigint;
+  /** The namespace, as /proc names it ("net:[4026532177]"). */
+  readonly netns: string;
+  /** Kernel thread id of the syscall thread (the namespace's only thread). */
+  readonly threadId: number;
+  /** Per-step setup times (ns) measured on the syscall thread. */
+  readonly setupStepsNs: Readonly<Record<string, number>>;
+  private readonly thread: SyscallThread;
+  private readonly handles: SetupReply;
+  private readonly capture: Capture;
+  private readonly executor: Executor;
+  private readonly owned = new Set<number>();
+  private closing: Promise<CloseReport> | undefined;
+
+  constructor(id: number, config: NetConfig, epochNs: bigint, thread: SyscallThread, handles: SetupReply) {
+    this.id = id;
+    this.config = config;
+    this.epochNs = epochNs;
+    this.thread = thread;
+    this.handles = handles;
+    this.netns = handles.netns;
+    this.threadId = handles.tid;
+    this.setupStepsNs = handles.stepsNs;
+    this.capture = new Capture(handles.captureFd, handles.tunFd, config.offload, epochNs);
+    this.capture.start();
+    this.executor = new Executor(`/proc/${handles.pid}/fd/${handles.nsFd}`, handles.netns, String(id));
+    register(this);
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Nanoseconds since `epochNs` on CLOCK_REALTIME: the clock of every time this sandbox reports. */
+  nowNs(): number {
+    return sinceEpochNs(this.epochNs);
+  }
+
+  /**
+   * Resolves at `timeNs` (sandbox clock): a timer for the bulk of the wait, then event-loop
+   * turns (setImmediate) for the last 2 ms, so I/O keeps flowing while it waits precisely.
+   */
+  async sleepUntilNs(timeNs: number): Promise<void> {
+    for (;;) {
+      const left = timeNs - this.nowNs();
+      if (left <= 0) return;
+      if (left > 2_000_000) await new Promise((r) => setTimeout(r, Math.floor((left - 1_000_000) / 1e6)));
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** The next packet the kernel sent, waiting until `deadlineNs` at most; undefined if none. */
+  nextPacket(deadlineNs: number): Promise<CapturedPacket | undefined> {
+    return this.capture.next(deadlineNs, this.nowNs());
+  }
+
+  /** Every captured packet not yet taken, oldest first (does not wait). */
+  takePackets(): CapturedPacket[] {
+    return this.capture.takeAll();
+  }
+
+  /** Packets the capture socket dropped so far because its buffer overflowed (should be 0). */
+  captureDrops(): number {
+    return this.capture.drops();
+  }
+
+  /** Writes one IP datagram to tun0: the kernel receives it as if from the wire. */
+  inject(packet: Uint8Array, options: { readonly gsoSize?: number } = {}): InjectResult {
+    if (this.closed) throw new Error("the sandbox is closed");
+    let frame = packet;
+    if (this.config.offload) {
+      frame = new Uint8Array(10 + packet.length);
+      frame.set(encodeVnetHeader(packet, options.gsoSize));
+      frame.set(packet, 10);
+    }
+    const timeNs = this.nowNs();
+    const { ret, errno } = call(() => libc().write(this.handles.tunFd, frame, frame.length));
+    return { timeNs, ret, errno };
+  }
+
+  /** Descriptors the script created through this sandbox and has not closed. */
+  ownedDescriptors(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  private checkDescriptors(request: SyscallRequest): void {
+    for (const fd of descriptorsNamed(request)) {
+      if (fd < 0 || this.owned.has(fd)) continue;
+      // Closed descriptors are fine (the kernel answers EBADF); open ones belong to tcpdrill.
+      if (libc().fcntl(fd, F_GETFD) >= 0) throw new ForeignDescriptorError(request.name, fd);
+    }
+  }
+
+  private track(outcome: SyscallOutcome): SyscallOutcome {
+    for (const fd of outcome.openedFds) this.owned.add(fd);
+    for (const fd of outcome.closedFds) this.owned.delete(fd);
+    return outcome;
+  }
+
+  /**
+   * Runs a syscall on the syscall thread, inside the namespace. It may block; the promise
+   * resolves when the call returns. Calls are served one at a time, in order: a call made while
+   * another is blocked waits behind it. Kernel errors resolve (ret -1, errno); marshalling
+   * errors and calls on descriptors the sandbox does not own reject.
+   */
+  async syscall(request: SyscallRequest): Promise<SyscallOutcome> {
+    if (this.closed) throw new Error("the sandbox is closed");
+    this.checkDescriptors(request);
+    const reply = await this.thread.send({ op: "syscall", request });
+    return this.track(unwrap(reply, "syscall"));
+  }
+
+  /**
+   * Runs a non-blocking, non-creating call right here on the main thread (getsockopt, ioctl,
+   * fcntl, poll/epoll_wait with timeout 0, get*name), e.g. while the syscall thread is blocked.
+   */
+  syscallNow(request: SyscallRequest): SyscallOutcome {
+    if (this.closed) throw new Error("the sandbox is closed");
+    this.checkDescriptors(request);
+    return executeQuickSyscall(request, this.epochNs);
+  }
+
+  /** Whether a syscall is outstanding on the syscall thread (blocked or queued). */
+  get busy(): boolean {
+    return this.thread.outstanding > 0;
+  }
+
+  /** TCP_INFO of one of this sandbox's sockets, read on the main thread; undefined if not TCP. */
+  tcpInfo(fd: number): TcpInfo | undefined {
+    if (!this.owned.has(fd)) return undefined;
+    return readTcpInfo(fd) as TcpInfo | undefined;
+  }
+
+  /** tcpi_state by name ("ESTABLISHED", "SYN_SENT"…), or undefined for a non-TCP descriptor. */
+  tcpState(fd: number): string | undefined {
+    const info = this.tcpInfo(fd);
+    return info === undefined ? undefined : tcpStateName(info.state);
+  }
+
+  /** Runs `/bin/sh -c command` inside the sandbox (see exec.ts). */
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closed) return Promise.reject(new Error("the sandbox is closed"));
+    return this.executor.run(command, options);
+  }
+
+  /** The sandbox's temporary directory (default cwd of commands), created on first use. */
+  directory(): string {
+    return this.executor.directory();
+  }
+
+  /**
+   * Tears everything down; idempotent (later calls return the first call's report) and bounded
+   * (~3 s in the worst case, milliseconds normally). Never rejects.
+   */
+  close(): Promise<CloseReport> {
+    this.closing ??= this.teardown();
+    return this.closing;
+  }
+
+  private async teardown(): Promise<CloseReport> {
+    const started = Date.now();
+    const stepsMs: Record<string, number> = {};
+    let mark = started;
+    const step = (name: string): void => {
+      const now = Date.now();
+      stepsMs[name] = now - mark;
+      mark = now;
+    };
+    const problems: string[] = [];
+    unregister(this);
+    let unblocked = await this.unblock(problems);
+    step("unblock");
+    let destroyedSockets = 0;
+    const fds = this.ownedDescriptors();
+    if (unblocked && this.thread.alive) {
+      // Closing on the syscall thread lets it also SOCK_DESTROY orphans inside the namespace.
+      const reply = await withDeadline(this.thread.send({ op: "teardown", fds }).catch((e: Error) => e), 1000);
+      if (reply !== undefined && !(reply instanceof Error) && reply.kind === "teardown") {
+        destroyedSockets = reply.value.destroyed;
+        this.owned.clear();
+      } else {
+        problems.push(`teardown on the syscall thread failed: ${reply instanceof Error ? reply.message : "timeout"}`);
+        unblocked = false;
+      }
+    }
+    for (const fd of this.owned) {
+      libc().setsockopt(fd, SOL_SOCKET, SO_LINGER, new Int32Array([1, 0]), 8);
+      libc().close(fd);
+    }
+    this.owned.clear();
+    step("sockets");
+    // The watchers must stop before their descriptors close. The slow closes (tun0 unregisters
+    // a device) run in the background, in parallel with stopping the thread and the commands.
+    this.capture.stop();
+    libc().close(this.handles.nsFd);
+    const [, , threadExited] = await Promise.all([
+      Promise.all([closeInBackground(this.handles.tunFd), closeInBackground(this.handles.captureFd)]),
+      this.executor.close(500).catch((e: Error) => problems.push(`commands: ${e.message}`)),
+      this.thread.stop(1000),
+    ]);
+    step("release");
+    if (!threadExited) problems.push("the syscall thread did not exit within 1 s");
+    return { unblocked, destroyedSockets, threadExited, durationMs: Date.now() - started, stepsMs, problems };
+  }
+
+  /** Wakes a blocked syscall thread: shutdown() the sockets, then EINTR signals (≤ ~1 s). */
+  private async unblock(problems: string[]): Promise<boolean> {
+    if (this.thread.outstanding === 0) return true;
+    shutdownAll(this.owned);
+    const deadline = Date.now() + 1000;
+    for (let round = 0; this.thread.outstanding > 0 && this.thread.alive; round++) {
+      if (Date.now() > deadline) {
+        problems.push("a syscall stayed blocked despite shutdown() and signals");
+        return false;
+      }
+      if (round > 0) interruptThread(this.threadId);
+      await new Promise((r) => setTimeout(r, round === 0 ? 5 : 20));
+    }
+    return true;
+  }
+
+  /** Synchronous part of teardown for process exit (see registry.ts). */
+  emergencyStop(): void {
+    if (this.thread.outstanding > 0) {
+      shutdownAll(this.owned);
+      interruptThread(this.threadId);
+    }
+    this.executor.killNow();
+  }
+}
+
+function unwrap(reply: ThreadReply, kind: "syscall"): SyscallOutcome {
+  if (reply.kind === kind) return reply.value;
+  if (reply.kind === "error") {
+    const { error } = reply;
+    if (error.syscall !== undefined) {
+      const e = new SyscallArgumentError(error.syscall, error.argIndex ?? -1, "");
+      e.message = error.message;
+      throw e;
+    }
+    throw Object.assign(new Error(error.message), { code: error.code });
+  }
+  throw new Error(`unexpected reply ${reply.kind}`);
+}
