@@ -8,6 +8,9 @@
  *
  * - Remote (script-side) ISN: injected literally, so live remote ISN == script remote ISN.
  * - Local (kernel) ISN: bound on first sight of the kernel's SYN or SYN-ACK.
+ * - Sequence numbers are written tcpdump-style (packetdrill's socket.h): absolute in segments with
+ *   SYN set, relative to the ISN in all others (`< S 1428932:1428932(0)` then `< . 1:1(0) ack 1`).
+ *   The `*SeqTo*` methods apply that rule; `localToLive`/`localToScript` are the SYN case only.
  * - Ports: the local port is the bind port (passive) or learned from the kernel's SYN (active);
  *   the remote port is the connect port (active) or a fresh ephemeral port per child (passive).
  * - TCP timestamps: outbound TS val mapped by the first observed offset; an inbound TS ecr is
@@ -58,6 +61,12 @@ export class Connection {
   lastInjected: { seq: Seq; ack: Seq; window: number; ackFlag: boolean; len: number; syn: boolean; fin: boolean } | undefined;
   lastOutbound: { seq: Seq; ack: Seq; ackFlag: boolean } | undefined;
 
+  /**
+   * IPv6 flow label pairing (run_packet.c: verify_outbound_live_ipv6_flowlabel): the script label
+   * last seen and the live label it stood for; undefined until the first labelled expectation.
+   */
+  flowLabelMap: { script: number; live: number } | undefined;
+
   constructor(protocol: L4Protocol, phase: SocketPhase, scriptFd: number, liveFd: number) {
     this.protocol = protocol;
     this.phase = phase;
@@ -72,6 +81,7 @@ export class Connection {
     this.firstLiveTsVal = undefined;
     this.lastInjected = undefined;
     this.lastOutbound = undefined;
+    this.flowLabelMap = undefined;
   }
 
   /** live − script offset for the kernel's sequence space (0 until both ISNs are known). */
@@ -90,6 +100,35 @@ export class Connection {
     return seqAdd(seq(n), -this.localOffset);
   }
 
+  /**
+   * The remote side's sequence number (an inbound seq), script → live (socket.h:
+   * remote_seq_script_to_live_offset): a SYN's is absolute, others are relative to the remote ISN.
+   */
+  remoteSeqToLive(n: number, isSyn: boolean): Seq {
+    return seqAdd(seq(n), isSyn ? 0 : (this.remoteIsn ?? 0));
+  }
+
+  /** The remote side's sequence number (an outbound ack or SACK edge), live → script. */
+  remoteSeqToScript(n: number, isSyn: boolean): Seq {
+    return seqAdd(seq(n), -(isSyn ? 0 : (this.remoteIsn ?? 0)));
+  }
+
+  /**
+   * The kernel's sequence number (an inbound ack, SACK edge or ICMP-quoted seq), script → live
+   * (socket.h: local_seq_script_to_live_offset): in a SYN segment shifted by live − script ISN,
+   * elsewhere relative to the live ISN. An ISN not yet seen counts as 0, as in packetdrill.
+   */
+  localSeqToLive(n: number, isSyn: boolean): Seq {
+    const live = this.liveLocalIsn ?? 0;
+    return seqAdd(seq(n), isSyn ? live - (this.scriptLocalIsn ?? 0) : live);
+  }
+
+  /** The kernel's sequence number (an outbound seq), live → script. */
+  localSeqToScript(n: number, isSyn: boolean): Seq {
+    const live = this.liveLocalIsn ?? 0;
+    return seqAdd(seq(n), -(isSyn ? live - (this.scriptLocalIsn ?? 0) : live));
+  }
+
   /** Remember the outbound TS val pairing and return the live TS val in script space. */
   mapOutboundTsVal(scriptVal: number | undefined, liveVal: number): number {
     if (scriptVal !== undefined) this.tsValMap.set(scriptVal >>> 0, liveVal >>> 0);
@@ -102,11 +141,13 @@ export class Connection {
 
   /**
    * The live TS ecr to inject for a script TS ecr: the exact live value the script's val stood
-   * for, else interpolated from the first pairing; undefined when nothing outbound was seen yet.
+   * for, else (when `interpolate`, packetdrill's --tcp_ts_ecr_scaled) interpolated from the first
+   * pairing; undefined when there is no such value.
    */
-  mapInboundTsEcr(scriptEcr: number): number | undefined {
+  mapInboundTsEcr(scriptEcr: number, interpolate = true): number | undefined {
     const exact = this.tsValMap.get(scriptEcr >>> 0);
     if (exact !== undefined) return exact;
+    if (!interpolate) return undefined;
     if (this.firstLiveTsVal === undefined || this.firstScriptTsVal === undefined) return undefined;
     return (scriptEcr - this.firstScriptTsVal + this.firstLiveTsVal) >>> 0;
   }
