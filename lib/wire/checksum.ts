@@ -3,7 +3,7 @@
  * RFC 768, RFC 8200 §8.1).
  *
  * Speed matters here (the codec benchmark checksums every 1500-byte segment), so the bulk of the
- * data is summed as native 32-bit words through an Int32Array over the same memory. That is
+ * data is summed as native 32-bit words, read through an Int32Array over a scratch copy. That is
  * legitimate because the one's-complement sum is byte-order independent (RFC 1071 §2(B)): a sum
  * of little-endian words is the byte-swap of the big-endian sum, and a 32-bit word a + b·2^16 is
  * congruent to a + b modulo 2^16 - 1.
@@ -11,44 +11,17 @@
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-// Int32Array views over the last few byte arrays summed, keyed by the array object itself:
-// reading `.buffer` and `.byteOffset` and building a view cost more than summing a small
-// segment, and a codec typically alternates between an input buffer and one reused output buffer.
-const CACHE_SLOTS = 4;
-const cacheKeys: (Uint8Array | undefined)[] = [undefined, undefined, undefined, undefined];
-const cacheWords: Int32Array<ArrayBufferLike>[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)];
-const cacheOffsets: number[] = [0, 0, 0, 0];
-
-function slotOf(buf: Uint8Array): number {
-  for (let i = 0; i < CACHE_SLOTS; i++) {
-    if (cacheKeys[i] === buf) {
-      if (i === 0) return 0;
-      // Move a hit one step towards the front, so a reused buffer outlives a stream of
-      // one-off input buffers, which all land in the last slot.
-      swap(i, i - 1);
-      return i - 1;
-    }
-  }
-  const slot = CACHE_SLOTS - 1;
-  const byteOffset = buf.byteOffset;
-  cacheKeys[slot] = buf;
-  // Covers the buffer from its start to the end of `buf` (reading byteLength costs another getter).
-  cacheWords[slot] = new Int32Array(buf.buffer, 0, (byteOffset + buf.length) >>> 2);
-  cacheOffsets[slot] = byteOffset;
-  return slot;
-}
-
-function swap(i: number, j: number): void {
-  const k = cacheKeys[i];
-  cacheKeys[i] = cacheKeys[j];
-  cacheKeys[j] = k;
-  const w = cacheWords[i]!;
-  cacheWords[i] = cacheWords[j]!;
-  cacheWords[j] = w;
-  const o = cacheOffsets[i]!;
-  cacheOffsets[i] = cacheOffsets[j]!;
-  cacheOffsets[j] = o;
-}
+// Bulk data is copied into this one scratch area and summed there. Copying 1500 bytes (a memcpy)
+// is cheaper than making an Int32Array view of each new input (reading `.buffer` and
+// `.byteOffset` and allocating), and V8 compiles the loop over a fixed array tighter than one
+// over arrays that vary. Copying also fixes alignment: the data can be placed at any offset.
+const SCRATCH_BYTES = 1 << 16;
+const scratchWords = new Int32Array(SCRATCH_BYTES / 4);
+const scratchBytes = new Uint8Array(scratchWords.buffer);
+/** Longest piece summed at once when a range does not fit (even, so word pairs stay intact). */
+const CHUNK = SCRATCH_BYTES - 8;
+/** Bytes outside the range worth copying along rather than cutting the range out. */
+const SPARE_BYTES = 1024;
 
 /** Folds a non-negative sum (up to 2^53) to 16 bits with end-around carry. */
 function fold(sum: number): number {
@@ -64,7 +37,8 @@ const BLOCK_WORDS = 8192;
  * added separately in int32 arithmetic, which V8 keeps in registers; summing the words as
  * unsigned 32-bit values would go through doubles.
  */
-function sumWords(words: Int32Array<ArrayBufferLike>, w: number, wEnd: number): number {
+function sumWords(w: number, wEnd: number): number {
+  const words = scratchWords;
   let total = 0;
   while (w < wEnd) {
     const blockEnd = wEnd - w > BLOCK_WORDS ? w + BLOCK_WORDS : wEnd;
@@ -93,6 +67,15 @@ function sumWords(words: Int32Array<ArrayBufferLike>, w: number, wEnd: number): 
   return total;
 }
 
+/** Sum of scratchBytes[at..at+len) where `at` is a multiple of 4, as big-endian words. */
+function sumScratch(at: number, len: number): number {
+  const w = at >>> 2;
+  const wEnd = w + (len >>> 2);
+  const native = sumWords(w, wEnd);
+  const sum = LITTLE_ENDIAN ? ((native & 0xff) << 8) | (native >>> 8) : native;
+  return sum + sumBytes(scratchBytes, wEnd << 2, at + len);
+}
+
 /** Byte-at-a-time sum for short ranges (headers, pseudo-header addresses). */
 function sumBytes(buf: Uint8Array, i: number, end: number): number {
   let sum = 0;
@@ -107,24 +90,20 @@ function sumBytes(buf: Uint8Array, i: number, end: number): number {
  */
 export function onesSum(buf: Uint8Array, start: number, end: number): number {
   if (end - start < 64) return fold(sumBytes(buf, start, end));
-  const slot = slotOf(buf);
-  let abs = cacheOffsets[slot]! + start;
-  let i = start;
+  const shift = (4 - (start & 3)) & 3;
+  if (start + (buf.length - end) <= SPARE_BYTES && buf.length + shift <= SCRATCH_BYTES) {
+    // The whole buffer (a packet with little around it), placed so that `start` lands on a
+    // 4-byte boundary: copying a few spare bytes is cheaper than allocating a subarray.
+    scratchBytes.set(buf, shift);
+    return fold(sumScratch(start + shift, end - start));
+  }
   let sum = 0;
-  if ((abs & 3) === 2) {
-    // Step over one 16-bit word to reach 4-byte alignment (word boundaries stay even).
-    sum = (buf[i]! << 8) | buf[i + 1]!;
-    i += 2;
-    abs += 2;
+  for (let i = start; i < end; i += CHUNK) {
+    const n = Math.min(CHUNK, end - i);
+    scratchBytes.set(buf.subarray(i, i + n), 0);
+    sum = fold(sum + sumScratch(0, n));
   }
-  if ((abs & 3) === 0) {
-    const w = abs >>> 2;
-    const wEnd = w + ((end - i) >>> 2);
-    const native = sumWords(cacheWords[slot]!, w, wEnd);
-    sum += LITTLE_ENDIAN ? ((native & 0xff) << 8) | (native >>> 8) : native;
-    i += (wEnd - w) << 2;
-  }
-  return fold(sum + sumBytes(buf, i, end));
+  return sum;
 }
 
 /** Complement of the folded sum: the value that goes in a checksum field. */
