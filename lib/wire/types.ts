@@ -25,6 +25,7 @@ export interface Ipv4Repr {
   readonly id: number;
   readonly dontFragment: boolean;
   readonly moreFragments: boolean;
+  /** The 13-bit fragment offset field: in 8-byte units, as on the wire. */
   readonly fragmentOffset: number;
   /** Raw IPv4 option bytes (header length = 20 + options.length, padded to 4). */
   readonly options: Uint8Array;
@@ -47,7 +48,10 @@ export interface Ipv6Repr {
 export interface Ipv6ExtensionHeader {
   /** The header type (0 hop-by-hop, 60 destination options, 43 routing, 44 fragment). */
   readonly type: number;
-  /** The header's bytes after the next-header byte and length byte. */
+  /**
+   * The header's bytes after the next-header byte and length byte (for the fragment header,
+   * after its reserved byte, which must be zero: 6 bytes).
+   */
   readonly body: Uint8Array;
 }
 
