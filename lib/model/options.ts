@@ -91,15 +91,17 @@ export interface InitialWindow {
 
 /**
  * tcp_select_initial_window: the first window is the receive space rounded down to a multiple of
- * the MSS and capped at 65535 (SYN windows are never scaled); the scale is chosen so the largest
- * buffer the socket could grow to (tcp_rmem[2], rmem_max) fits.
+ * the MSS (the SYN's unscaled field shows at most 65535 of it); the scale is chosen so the largest
+ * buffer the socket could grow to (tcp_rmem[2], rmem_max) fits. Checked against 6.18: SYN win
+ * 64240 wscale 10 (default tcp_rmem), 65535 wscale 8 (packetdrill's), SYN-ACK 65160 with TS.
  */
 export function selectInitialWindow(p: Profile, space: number, mss: number, wscaleOk: boolean, clamp: number): InitialWindow {
   const maxWscale = p.constants.maxWscale;
   let windowClamp = clamp > 0 ? clamp : 65535 * 2 ** maxWscale;
   let s = Math.max(0, Math.min(windowClamp, space));
   if (s > mss) s = Math.floor(s / mss) * mss;
-  const rcvWnd = p.sysctl.tcp_workaround_signed_windows ? Math.min(s, 32767) : Math.min(s, 65535);
+  // Linux 6.x keeps the full space as RCV.WND; only the SYN's window field is capped at 65535.
+  const rcvWnd = p.sysctl.tcp_workaround_signed_windows ? Math.min(s, 32767) : s;
   let rcvWscale = 0;
   if (wscaleOk) {
     let big = Math.max(s, p.sysctl.tcp_rmem[2], p.sysctl.rmem_max);

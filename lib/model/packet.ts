@@ -118,5 +118,5 @@ export function sendStatelessAck(
   rule: RuleId,
 ): void {
   const options = a.ts ? buildOptions({ ts: a.ts }) : [];
-  emitSegment(h, conn, t, { seq: a.seq, ack: a.ack, flags: { ack: true }, window: a.window, options }, rule);
+  emitSegment(h, conn, t, { seq: a.seq, ack: a.ack, flags: { ack: true }, window: Math.min(a.window, 65535), options }, rule, { looseWindow: true });
 }

@@ -239,8 +239,12 @@ export function initTransfer(h: Host, s: Socket, t: Tcb, synRetransmissions: num
   }
   t.cwnd = synRetransmissions > 1 ? 1 : c.initCwnd;
   t.ssthresh = 0x7fffffff;
+  // tcp_init_buffer_space (tcp_app_win = 31): clamp to the buffer, keep one segment in reserve.
   const maxwin = fullSpace(h, s);
   if (t.windowClamp >= maxwin) t.windowClamp = maxwin;
+  if (t.windowClamp > 2 * t.advMss && t.windowClamp + t.advMss > maxwin) {
+    t.windowClamp = Math.max(2 * t.advMss, maxwin - t.advMss);
+  }
   t.rcvSsthresh = Math.min(t.rcvSsthresh, t.windowClamp);
   t.rcvTstamp = h.now;
   t.lsndtime = h.now;
