@@ -138,6 +138,8 @@ export class Executor {
       { stdio: "ignore", detached: true },
     );
     outer.on("error", () => undefined);
+    // The holder lives as long as the sandbox; it must not keep tcpdrill running.
+    outer.unref();
     this.running.add(outer);
     const pid = outer.pid;
     if (pid === undefined) throw new ExecError("could not start the sandbox's process holder");

@@ -150,10 +150,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
   const thread = takeThread();
   try {
-    await Promise.race([
-      thread.ready,
-      new Promise((_, reject) => setTimeout(() => reject(new SandboxSetupError("ETIMEDOUT", "syscall thread did not start within 10 s")), 10_000).unref()),
-    ]);
+    await thread.waitReady(10_000);
     const epochNs = realtimeNs();
     const reply = await thread.send({ op: "setup", config, epochNs, hostNetns });
     if (reply.kind === "error") throw new SandboxSetupError(reply.error.code, reply.error.message);

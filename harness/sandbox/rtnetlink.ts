@@ -28,6 +28,8 @@ const SIOCSIFMTU = 0x8922;
 const IFF_UP = 0x1;
 const RTM_NEWADDR = 20;
 const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
+const RTN_LOCAL = 2;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_ACK = 0x4;
 const NLM_F_EXCL = 0x200;
@@ -95,13 +97,13 @@ class Message {
     return this;
   }
 
-  bytes(seq: number): Uint8Array {
+  bytes(seq: number, flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL): Uint8Array {
     const bodyLen = this.parts.reduce((n, p) => n + p.length, 0);
     const out = new Uint8Array(16 + bodyLen);
     const view = new DataView(out.buffer);
     view.setUint32(0, out.length, true);
     view.setUint16(4, this.type, true);
-    view.setUint16(6, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, true);
+    view.setUint16(6, flags, true);
     view.setUint32(8, seq, true);
     let at = 16;
     for (const p of this.parts) {
@@ -129,6 +131,38 @@ function transact(fd: number, what: string, message: Message, seq: number): void
   if (received.ret < 20 || view.getUint16(4, true) !== NLMSG_ERROR) throw new NetlinkError(`${what}: unexpected answer`);
   const error = view.getInt32(16, true);
   if (error !== 0) throw new NetlinkError(`${what}: ${errnoName(-error)}`);
+}
+
+/** The route type the kernel picks for `address` now (RTM_GETROUTE, like `ip route get`). */
+function routeType(fd: number, family: number, address: Uint8Array, seq: number): number {
+  const rtm = new Uint8Array(12);
+  rtm[0] = family;
+  rtm[1] = address.length * 8;
+  const req = new Message(RTM_GETROUTE, rtm).attr(RTA_DST, address).bytes(seq, NLM_F_REQUEST);
+  ok("route lookup (send)", call(() => libc().send(fd, req, req.length, 0)));
+  const reply = new Uint8Array(4096);
+  const received = call(() => libc().recv(fd, reply, reply.length, 0));
+  ok("route lookup (no answer)", received);
+  const view = new DataView(reply.buffer);
+  if (received.ret < 28 || view.getUint16(4, true) !== RTM_NEWROUTE) return -1;
+  return reply[16 + 7]!;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Waits until the kernel delivers packets for the local address locally. For IPv6 that is not
+ * immediate even with IFA_F_NODAD: the address leaves the tentative state, and gets its local
+ * route, in addrconf's DAD work, which runs on a workqueue after RTM_NEWADDR has returned. A
+ * packet injected in between is dropped (Ip6InAddrErrors).
+ */
+function waitLocal(fd: number, config: NetConfig, family: number): void {
+  const local = addressToBytes(config.localIp);
+  const deadline = Date.now() + 2000;
+  for (let seq = 100; routeType(fd, family, local, seq) !== RTN_LOCAL; seq++) {
+    if (Date.now() > deadline) throw new NetlinkError(`${config.localIp} did not become local within 2 s`);
+    Atomics.wait(pause, 0, 0, 0.2);
+  }
 }
 
 /** lo up; tun0's MTU, up, address and the host route to the remote address. */
@@ -169,6 +203,7 @@ export function configureNetwork(config: NetConfig, ifindex: number): void {
       .attr(RTA_GATEWAY, addressToBytes(config.gatewayIp))
       .attr(RTA_OIF, u32(ifindex));
     transact(nl.ret, `add route to ${config.remoteIp} via ${config.gatewayIp}`, route, 2);
+    waitLocal(nl.ret, config, family);
   } finally {
     libc().close(nl.ret);
   }

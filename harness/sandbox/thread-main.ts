@@ -4,6 +4,9 @@
  * packetdrill's syscall-thread model. Until `setup` has moved the thread into its own namespace
  * it refuses to run syscalls, so nothing can land in the host's namespace.
  */
+// First, before the other modules load: boot at low priority (thread-priority.ts).
+import { lowerOwnPriority, restoreOwnPriority } from "./thread-priority";
+lowerOwnPriority();
 import { parentPort } from "node:worker_threads";
 import { executeSyscall } from "../sys/executor/index";
 import { call, libc } from "../sys/libc";
@@ -40,6 +43,7 @@ function handle(request: ThreadRequest): ThreadReply {
   switch (request.op) {
     case "setup": {
       if (sandboxNetns !== undefined) throw new SandboxSetupError("ESETUP", "this thread is already set up");
+      if (!restoreOwnPriority()) throw new SandboxSetupError("EPRIORITY", "cannot restore the syscall thread's priority");
       const value = buildNamespace(request.config, request.hostNetns);
       epochNs = request.epochNs;
       sandboxNetns = value.netns;

@@ -52,7 +52,6 @@ export class SyscallThread {
   constructor() {
     const { script, eval: isEval } = workerScript();
     this.worker = new Worker(script, { eval: isEval, stdout: false, stderr: false });
-    this.worker.unref();
     let markReady: () => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
@@ -78,6 +77,8 @@ export class SyscallThread {
         resolve();
       });
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   private fail(error: Error): void {
@@ -85,6 +86,23 @@ export class SyscallThread {
     this.failReady(error);
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
+  }
+
+  /** Waits (keeping the process alive meanwhile) until the thread can take requests. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    this.worker.ref();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.ready,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new ThreadGoneError(`syscall thread did not start within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (this.pending.size === 0) this.worker.unref();
+    }
   }
 
   get alive(): boolean {

@@ -58,6 +58,8 @@ export interface Libc {
   gettid(): number;
   tgkill(tgid: number, tid: number, sig: number): number;
   kill(pid: number, sig: number): number;
+  setpriority(which: number, who: number, prio: number): number;
+  getpriority(which: number, who: number): number;
   sigaction(sig: number, act: Ptr, oldact: Ptr): number;
   dlsym(handle: bigint, name: string): bigint | number;
   strerror(errno: number): string;
@@ -108,6 +110,8 @@ const PROTOTYPES: Readonly<Record<keyof Libc, string>> = {
   gettid: "int gettid()",
   tgkill: "int tgkill(int tgid, int tid, int sig)",
   kill: "int kill(int pid, int sig)",
+  setpriority: "int setpriority(int which, int who, int prio)",
+  getpriority: "int getpriority(int which, int who)",
   sigaction: "int sigaction(int sig, void *act, void *oldact)",
   dlsym: "uintptr_t dlsym(uintptr_t handle, const char *name)",
   strerror: "const char *strerror(int errnum)",
