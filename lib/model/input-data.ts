@@ -248,7 +248,9 @@ function sendDelayedAck(h: Host, s: Socket, t: Tcb): void {
     ato = Math.min(ato, maxAto);
   }
   ato = Math.min(ato, c.delackMax);
-  let timeout = h.now + ato;
+  // A timer never fires before the next tick: with ATO 0 (no data received yet) the ACK leaves
+  // one jiffy later, so a close() right after the peer's FIN still piggybacks it (T6).
+  let timeout = h.now + Math.max(ato, h.jiffy);
   if (t.ack.timer !== null) {
     if (t.ack.timer <= h.now + (ato >> 2)) {
       sendAck(h, s, "output/ack");

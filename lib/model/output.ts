@@ -247,7 +247,7 @@ export function pushPending(h: Host, s: Socket, rule: RuleId, nagleMode?: Nagle)
     t.rtx.push(seg);
     t.sndNxt = seqAdd(segEnd, fin ? 1 : 0);
     if (len < mss && len > 0) t.sndSml = segEnd;
-    transmit(h, s, { seq: from, fin, psh: len > 0 && pshFor(t, from, segEnd), payload: len > 0 ? bytesAt(t, from, len) : undefined }, fin && len === 0 ? "output/fin" : rule);
+    transmit(h, s, { seq: from, fin, psh: len > 0 && pshFor(t, from, segEnd), payload: len > 0 ? bytesAt(t, from, len) : undefined }, rule);
     sent++;
   }
   if (sent > 0) {

@@ -63,13 +63,16 @@ function abortChild(h: Host, c: Socket): void {
 /** tcp_close_state + tcp_send_fin: the FIN (if the state sends one) goes after queued data. */
 function closeState(h: Host, s: Socket, byShutdown: boolean): boolean {
   const t = s.tcb;
+  let rule: RuleId;
   switch (s.state) {
     case "ESTABLISHED":
     case "SYN_RECEIVED":
-      setState(h, s, "FIN_WAIT_1", byShutdown ? "shutdown/fin" : "close/fin");
+      rule = byShutdown ? "shutdown/fin" : "close/fin";
+      setState(h, s, "FIN_WAIT_1", rule);
       break;
     case "CLOSE_WAIT":
-      setState(h, s, "LAST_ACK", byShutdown ? "shutdown/fin" : "close/close-wait-fin");
+      rule = byShutdown ? "shutdown/fin" : "close/close-wait-fin";
+      setState(h, s, "LAST_ACK", rule);
       break;
     case "SYN_SENT":
       if (!byShutdown) {
@@ -83,7 +86,7 @@ function closeState(h: Host, s: Socket, byShutdown: boolean): boolean {
   if (t) {
     t.finQueued = true;
     t.writeSeq = seqAdd(t.writeSeq, 1);
-    pushPending(h, s, byShutdown ? "shutdown/fin" : "close/fin", "off");
+    pushPending(h, s, rule, "off");
   }
   return true;
 }

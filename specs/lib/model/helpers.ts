@@ -176,8 +176,9 @@ export class Drill {
     return this.pending.filter((e): e is Packet => e.kind === "packet");
   }
 
-  /** Take the next emitted packet (in order) and check the given fields. */
+  /** Take the next emitted packet (in order) and check the given fields (runs to `at` if later). */
   expectSent(x: ExpectSpec): Packet {
+    if (x.at !== undefined && x.at > this.now) this.run(x.at);
     const i = this.pending.findIndex((e) => e.kind === "packet");
     expect(i, `a packet was sent (expected ${JSON.stringify(x)}) by ${this.now}`).to.be.at.least(0);
     const p = this.pending[i] as Packet;
