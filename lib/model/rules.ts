@@ -31,7 +31,6 @@ export const RULES = {
   "close/linger-zero-rst": r("close() with SO_LINGER {1, 0}: send R. seq=snd_nxt, → CLOSED, no TIME_WAIT", "tcp_close → tcp_disconnect; tcp_need_reset"),
   "close/unread-data-rst": r("close() with unread received data: send R. instead of FIN, → CLOSED", "RFC 2525 §2.17; __tcp_close"),
   "close/orphan-fin-wait-2": r("close() when already in FIN_WAIT_2: the orphan becomes a FIN_WAIT_2 timewait socket (tcp_fin_timeout)", "__tcp_close → tcp_time_wait(TCP_FIN_WAIT2)"),
-  "close/linger-done": r("a lingering close() returns: FIN acknowledged or the linger time ran out", "sk_stream_wait_close"),
   "shutdown/fin": r("shutdown(SHUT_WR): send FIN (ESTABLISHED → FIN_WAIT_1, CLOSE_WAIT → LAST_ACK)", "tcp_shutdown"),
   "shutdown/disconnect": r("shutdown() in SYN_SENT, or SHUT_RD on a listener: disconnect to CLOSED", "inet_shutdown → tcp_disconnect"),
   "syscall/disconnect-reset": r("disconnect of a synchronized connection: send R.", "tcp_disconnect; tcp_need_reset"),
@@ -101,10 +100,8 @@ export const RULES = {
   "segment-arrives/fin": r("FIN in ESTABLISHED/SYN_RECEIVED: → CLOSE_WAIT, read() sees EOF; ACK delayed (pingpong)", "RFC 9293 §3.10.7.4 eighth; tcp_fin"),
   "segment-arrives/fin-wait-1/fin": r("FIN in FIN_WAIT_1 (simultaneous close): ACK it, → CLOSING", "RFC 9293 §3.10.7.4 eighth; tcp_fin"),
   "segment-arrives/fin-wait-2/fin": r("FIN in FIN_WAIT_2: ACK it, → TIME_WAIT", "RFC 9293 §3.10.7.4 eighth; tcp_fin"),
-  "segment-arrives/fin-duplicate": r("FIN again in CLOSE_WAIT/CLOSING/LAST_ACK: nothing changes, ACK", "tcp_fin"),
 
   // ---- TIME_WAIT and the orphaned FIN_WAIT_2 timewait socket -----------------------------------
-  "time-wait/enter": r("enter TIME_WAIT: the connection becomes a timewait socket for TCP_TIMEWAIT_LEN (60 s)", "tcp_time_wait"),
   "time-wait/ack": r("TIME_WAIT: segment not in window (e.g. retransmitted FIN): ACK it (rate-limited), restart 60 s if it had ACK", "tcp_timewait_state_process TCP_TW_ACK"),
   "time-wait/in-window-ack": r("TIME_WAIT: bare ACK at RCV.NXT: restart 60 s, no answer", "tcp_timewait_state_process"),
   "time-wait/rst-kill": r("TIME_WAIT: RST at RCV.NXT kills it (tcp_rfc1337=0)", "RFC 1337; tcp_timewait_state_process"),
@@ -120,9 +117,6 @@ export const RULES = {
 
   // ---- output -----------------------------------------------------------------------------------
   "output/ack": r("pure ACK sent (immediate: quick-ack mode, two full segments, or protocol-mandated)", "RFC 1122 §4.2.3.2; __tcp_ack_snd_check"),
-  "output/challenge-ack": r("challenge ACK (rate-limited per socket, tcp_invalid_ratelimit)", "RFC 5961 §7; tcp_send_challenge_ack"),
-  "output/data": r("new data segment", "tcp_write_xmit"),
-  "output/fin": r("FIN (possibly with the last data)", "tcp_send_fin"),
   "output/window-update": r("window update after the application read", "tcp_cleanup_rbuf"),
 
   // ---- timers -----------------------------------------------------------------------------------
@@ -138,8 +132,6 @@ export const RULES = {
   "timer/keepalive-probe": r("keepalive probe: ACK with seq = SND.UNA − 1, no data", "RFC 1122 §4.2.3.6; tcp_keepalive_timer"),
   "timer/keepalive-abort": r("keepalive probes unanswered: send R., → CLOSED, ETIMEDOUT", "tcp_keepalive_timer"),
   "timer/fin-wait-2": r("orphaned FIN_WAIT_2 with a long linger2: hand over to a timewait socket or reset", "tcp_keepalive_timer FIN_WAIT2"),
-  "timer/linger": r("SO_LINGER time ran out: close() returns", "sk_stream_wait_close"),
-  "timer/poll": r("poll() timeout expired", "do_poll"),
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;
