@@ -3,6 +3,7 @@
  * (script fd ↔ live fd) and the connection under test, as packetdrill keeps them (run.h).
  */
 import { Connection, type Endpoint } from "../../lib/match/space";
+import { canonicalAddress } from "../../lib/wire";
 import type { RunConfig } from "./config";
 
 export interface FdEntry {
@@ -58,11 +59,12 @@ export class RunState {
   }
 
   /** Local endpoint of the run (wire form: IPv4 text in ipv4-mapped-ipv6 mode). */
+  /** Local endpoint of the run, in the canonical text form the codec decodes to (RFC 5952). */
   localEndpoint(port: number): Endpoint {
-    return { ip: this.config.localIp, port };
+    return { ip: canonicalAddress(this.config.localIp) ?? this.config.localIp, port };
   }
 
   remoteEndpoint(port: number): Endpoint {
-    return { ip: this.config.remoteIp, port };
+    return { ip: canonicalAddress(this.config.remoteIp) ?? this.config.remoteIp, port };
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * Mocha integration: one test per conformance script × IP mode × target. A failing script fails
+ * its test with tcpdrill's full rendered report. When the kernel target is unavailable (no root,
+ * no /dev/net/tun) the kernel tests are pending with the reason, never passed.
+ *
+ * Scripts whose header says `// slow` (60 s timers and longer) run against the kernel only when
+ * TCPDRILL_SLOW=1; otherwise their kernel tests are pending and say so.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { renderDiagnostic } from "../../lib/diagnostics/render";
+import type { IpMode } from "../../lib/trace/types";
+import { modesForScript } from "../runner/config";
+import { kernelTargetFactory, runJob } from "../runner/run-job";
+import { sandboxSupport } from "../sandbox";
+
+export function findScripts(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findScripts(p));
+    else if (name.endsWith(".pkt")) out.push(p);
+  }
+  return out;
+}
+
+export function isSlow(file: string): boolean {
+  return /^\/\/\s*slow\b/m.test(readFileSync(file, "utf8").split("\n").slice(0, 10).join("\n"));
+}
+
+/** Registers a describe() block with one test per script × mode for the kernel target. */
+export function registerScripts(title: string, dir: string, root: string): void {
+  describe(title, function () {
+    this.timeout(120_000);
+    for (const file of findScripts(dir)) {
+      const rel = path.relative(root, file);
+      const slow = isSlow(file);
+      for (const mode of modesForScript(file) as IpMode[]) {
+        it(`${rel} [${mode}] kernel${slow ? " @slow" : ""}`, async function () {
+          const support = sandboxSupport();
+          if (!support.ok) {
+            console.log(`      pending: kernel target unavailable: ${support.reason}`);
+            this.skip();
+          }
+          if (slow && process.env["TCPDRILL_SLOW"] !== "1") {
+            console.log("      pending: slow kernel script; set TCPDRILL_SLOW=1 to run it");
+            this.skip();
+          }
+          const r = await runJob(file, mode, {}, kernelTargetFactory);
+          if (r.trace.verdict !== "pass") {
+            const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
+            throw new Error(`${r.trace.verdict}: ${path.relative(root, file)} [${mode}]\n${report}`);
+          }
+        });
+      }
+    }
+  });
+}
