@@ -178,7 +178,10 @@ export function sendSyn(h: Host, s: Socket, rule: RuleId): void {
     t.sndNxt = seqAdd(t.iss, 1);
   }
   const synack = s.state === "SYN_RECEIVED";
-  transmit(h, s, { seq: t.iss, syn: true, ack: synack }, rule);
+  // RFC 3168 §6.1.1: tcp_ecn=1 asks for ECN with ECE|CWR on the first SYN only (a retransmitted
+  // SYN drops them, tcp_ecn_fallback).
+  const ecn = !synack && h.profile.sysctl.tcp_ecn === 1;
+  transmit(h, s, { seq: t.iss, syn: true, ack: synack, ece: ecn, cwr: ecn }, rule);
 }
 
 function pshFor(t: Tcb, from: Seq, to: Seq): boolean {

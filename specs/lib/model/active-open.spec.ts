@@ -187,3 +187,48 @@ describe("lib/model: sequence numbers across the wrap", () => {
     void LOCAL;
   });
 });
+
+describe("lib/model: lost third ACK, client side (T11)", () => {
+  it("an ESTABLISHED client re-ACKs each retransmitted SYN-ACK at once", () => {
+    const d = new Drill().clientEstablished();
+    d.send({ flags: "S.", seq: 0, ack: 1, options: [opt.mss(1460)] }, ms(1100));
+    d.expectSent({ flags: ".", seq: 1, ack: 1, at: ms(1100), rule: "segment-arrives/syn-challenge" });
+    d.send({ flags: "S.", seq: 0, ack: 1, options: [opt.mss(1460)] }, ms(3100));
+    d.expectSent({ flags: ".", seq: 1, ack: 1, at: ms(3100) });
+    expect(d.state(3)).to.equal("ESTABLISHED");
+  });
+});
+
+describe("lib/model: ISN selection (T18)", () => {
+  it("two connections on the same 4-tuple get different ISNs by default", () => {
+    const d = new Drill({ isn: undefined });
+    const isns: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const fd = d.call("socket", [2, 1, 6]);
+      d.call("setsockopt", [fd, "SOL_SOCKET", "SO_REUSEADDR", 1, 4]);
+      d.call("bind", [fd, { family: 2, port: 50500, addr: "0.0.0.0" }, 16]);
+      d.sys("connect", [fd, peer, 16]);
+      const p = d.expectSent({ flags: "S" });
+      isns.push(p.packet.l4.protocol === "tcp" ? p.packet.l4.tcp.seq : -1);
+      d.call("close", [fd]);
+    }
+    expect(isns[0]).to.not.equal(isns[1]);
+  });
+});
+
+describe("lib/model: ECN negotiation", () => {
+  it("tcp_ecn=1: the first SYN carries ECE|CWR, a retransmitted one does not", () => {
+    const d = new Drill();
+    d.host.applySysctl("net.ipv4.tcp_ecn", "1");
+    d.call("socket", [2, 1, 6]);
+    d.sys("connect", [3, peer, 16]);
+    d.expectSent({ flags: "SEW", seq: 0 });
+    d.expectSent({ flags: "S", at: sec(1) });
+  });
+
+  it("a listener with tcp_ecn=2 (the default) answers an ECN SYN with ECE", () => {
+    const d = new Drill({ profile: "linux-6.18" }).listening();
+    d.send({ flags: "SEW", seq: 0, options: [opt.mss(1460)] }, 0);
+    d.expectSent({ flags: "SE." });
+  });
+});

@@ -48,7 +48,7 @@ function parseFlags(f: string): TcpFlags {
 
 export function flagString(t: TcpRepr): string {
   const f = t.flags;
-  return `${f.fin ? "F" : ""}${f.syn ? "S" : ""}${f.rst ? "R" : ""}${f.psh ? "P" : ""}${f.ece ? "E" : ""}${f.ack ? "." : ""}`;
+  return `${f.fin ? "F" : ""}${f.syn ? "S" : ""}${f.rst ? "R" : ""}${f.psh ? "P" : ""}${f.ece ? "E" : ""}${f.cwr ? "W" : ""}${f.ack ? "." : ""}`;
 }
 
 /** Options as text without timestamp values: "mss 1460,sackOK,TS,nop,wscale 8". */
