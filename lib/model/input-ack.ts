@@ -10,7 +10,7 @@ import { effectiveMss } from "./options";
 import type { Seg } from "./segment";
 import type { Socket, Tcb } from "./socket";
 import { rttSample } from "./window";
-import { packetsOut, setXmitTimer } from "./xmit-timer";
+import { packetsOut, pcount, setXmitTimer } from "./xmit-timer";
 import { wndEnd } from "./output";
 
 export type AckVerdict = "ok" | "old" | "unsent" | "too-old";
@@ -56,7 +56,7 @@ function cleanRtxQueue(h: Host, t: Tcb, seg: Seg, advanced: boolean): number {
     const end = seqAdd(r.seq, r.len + (r.syn ? 1 : 0) + (r.fin ? 1 : 0));
     if (seqLe(end, seg.ack)) {
       t.rtx.shift();
-      freed++;
+      freed += pcount(t, r.len);
       if (r.retrans > 0) karn = true;
       else if (firstAckt < 0) firstAckt = r.lastSent;
       continue;

@@ -208,7 +208,7 @@ export type Nagle = "default" | "off" | "cork";
  * tcp_write_xmit: send new data (and a queued FIN) while the congestion window, the peer's window
  * (whole segments only: sender SWS avoidance) and Nagle allow. Returns the number of segments.
  */
-export function pushPending(h: Host, s: Socket, rule: RuleId, nagleMode?: Nagle): number {
+export function pushPending(h: Host, s: Socket, rule: RuleId, nagleMode?: Nagle, maxSegs = Infinity): number {
   const t = s.tcb;
   if (!t) return 0;
   if (s.state === "SYN_SENT" || s.state === "SYN_RECEIVED" || s.state === "CLOSED" || s.state === "LISTEN" || s.state === "TIME_WAIT") return 0;
@@ -218,7 +218,7 @@ export function pushPending(h: Host, s: Socket, rule: RuleId, nagleMode?: Nagle)
   const priorPackets = packetsOut(t);
   if (t.caState === "loss") sent += retransmitLost(h, s, t, rule);
   const tsoLimit = h.tso ? Math.max(1, Math.floor(65536 / mss) - 1) : 1;
-  for (;;) {
+  while (sent < maxSegs) {
     const end = dataEnd(t);
     const remaining = Math.max(0, seqDiff(end, t.sndNxt));
     const finPending = t.finQueued && seqLt(t.sndNxt, t.writeSeq) && remaining === 0;
@@ -280,9 +280,23 @@ function retransmitLost(h: Host, s: Socket, t: Tcb, rule: RuleId): number {
   return n;
 }
 
-/** Resend one queued segment (tcp_retransmit_skb); the SYN is re-sent with fresh options. */
+/** tcp_fragment in the retransmission queue: split `seg` so its first part has `len` bytes. */
+function fragment(t: Tcb, seg: RtxSeg, len: number): void {
+  if (seg.len <= len) return;
+  const i = t.rtx.indexOf(seg);
+  const tail: RtxSeg = { ...seg, seq: seqAdd(seg.seq, len), len: seg.len - len };
+  seg.len = len;
+  seg.fin = false;
+  t.rtx.splice(i + 1, 0, tail);
+}
+
+/**
+ * Resend one queued segment (tcp_retransmit_skb): at most one MSS of it (a TSO burst is split
+ * first); the SYN is re-sent with fresh options.
+ */
 export function retransmitSeg(h: Host, s: Socket, seg: RtxSeg, rule: RuleId): void {
   const t = s.tcb!;
+  fragment(t, seg, t.mssCache);
   seg.retrans++;
   seg.lastSent = h.now;
   t.totalRetrans++;

@@ -155,7 +155,7 @@ function lossProbe(h: Host, s: Socket, t: Tcb): void {
     const before = packetsOut(t);
     const savedCwnd = t.cwnd;
     t.cwnd = Math.max(t.cwnd, inFlight(t) + 1);
-    pushPending(h, s, "timer/loss-probe", "off");
+    pushPending(h, s, "timer/loss-probe", "off", 1);
     t.cwnd = savedCwnd;
     if (packetsOut(t) > before) {
       t.tlpHighSeq = t.sndNxt;

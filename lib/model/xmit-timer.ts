@@ -5,8 +5,16 @@
 import type { Host } from "./host";
 import type { Socket, Tcb } from "./socket";
 
+/** tcp_skb_pcount: a TSO segment counts as the MSS-sized segments it will be cut into. */
+export function pcount(t: Tcb, len: number): number {
+  return Math.max(1, Math.ceil(len / t.mssCache));
+}
+
+/** packets_out: segments sent and not yet acknowledged. */
 export function packetsOut(t: Tcb): number {
-  return t.rtx.length;
+  let n = 0;
+  for (const r of t.rtx) n += pcount(t, r.len);
+  return n;
 }
 
 /** tcp_clamp_rto_to_user_timeout: never sleep past TCP_USER_TIMEOUT. */
@@ -83,6 +91,6 @@ export function checkProbeTimer(h: Host, t: Tcb): void {
 /** tcp_packets_in_flight: sent, not acknowledged, not marked lost (lost ones count once resent). */
 export function inFlight(t: Tcb): number {
   let n = 0;
-  for (const r of t.rtx) if (!r.lost && !r.sacked) n++;
+  for (const r of t.rtx) if (!r.lost && !r.sacked) n += pcount(t, r.len);
   return n;
 }

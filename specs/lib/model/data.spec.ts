@@ -123,9 +123,12 @@ describe("lib/model: sending", () => {
     expect(lens).to.deep.equal([1000, 1000, 1000, 1000, 1000]);
   });
 
-  it("with a TSO device the burst leaves as one packet", () => {
+  it("with a TSO device the burst leaves as one packet; probes and retransmissions are one MSS", () => {
     const d = new Drill({ tso: true }).established();
     d.call("write", [4, null, 5000], ms(200));
     d.expectSent({ flags: "P.", seq: 1, len: 5000 });
+    // Five segments in flight: PTO = 2·SRTT + 2 ms, before the 300 ms RTO.
+    d.expectSent({ flags: "P.", seq: 4001, len: 1000, rule: "timer/loss-probe", at: ms(402) });
+    d.expectSent({ flags: ".", seq: 1, len: 1000, rule: "timer/retransmit", at: ms(702) });
   });
 });
