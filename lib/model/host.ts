@@ -31,7 +31,9 @@ export interface HostOptions {
   readonly ipVersion: 4 | 6;
   /** IPv4 on the wire, AF_INET6 sockets with ::ffff:a.b.c.d addresses. */
   readonly mapped?: boolean;
+  /** The host's own address as it appears on the wire (IPv4 also in mapped mode). */
   readonly localIp: string;
+  /** The one peer address (the script side), as on the wire. */
   readonly remoteIp: string;
   /** Link MTU (default 1500): advertised MSS = MTU − 40 (IPv4) / − 60 (IPv6). */
   readonly mtu?: number;

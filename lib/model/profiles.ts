@@ -321,7 +321,9 @@ function words(s: string): string[] {
   return out;
 }
 
-function parseOne(cmd: string): SysctlAssignment[] | undefined {
+function parseOne(raw: string): SysctlAssignment[] | undefined {
+  // Output redirections and "|| true" do not change what the command sets.
+  const cmd = raw.replace(/\s*\|\|\s*(true|:)\s*$/, "").replace(/\s+(?:[12]?>\s*\/dev\/null|2>&1)/g, "").trim();
   const echo = /^echo\s+(-n\s+)?(.+?)\s*>\s*(\/proc\/sys\/net\/\S+)\s*$/.exec(cmd);
   if (echo) return [{ name: normalizeSysctlName(echo[3]!), value: unquote(echo[2]!) }];
   const w = words(cmd);

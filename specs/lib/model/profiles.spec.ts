@@ -57,6 +57,10 @@ describe("lib/model/profiles", () => {
       .to.deep.equal([{ name: "net.ipv4.tcp_rmem", value: "4096 540000 15728640" }]);
     expect(parseSysctlCommand("echo 0 > /proc/sys/net/ipv4/tcp_timestamps; echo \"1\" >/proc/sys/net/ipv4/tcp_sack").assignments)
       .to.deep.equal([{ name: "net.ipv4.tcp_timestamps", value: "0" }, { name: "net.ipv4.tcp_sack", value: "1" }]);
+    expect(parseSysctlCommand(`sysctl -q net.ipv4.tcp_rmem="4096 87380 6291456"`).assignments)
+      .to.deep.equal([{ name: "net.ipv4.tcp_rmem", value: "4096 87380 6291456" }]);
+    expect(parseSysctlCommand("sysctl -w net.ipv4.tcp_syn_retries=2 >/dev/null 2>&1").unrecognized).to.deep.equal([]);
+    expect(parseSysctlCommand("echo 0 > /proc/sys/net/ipv4/tcp_sack || true").assignments).to.have.length(1);
     expect(parseSysctlCommand("sysctl net.ipv4.tcp_syn_retries").unrecognized).to.have.length(1);
     expect(parseSysctlCommand("ip link set dev tun0 mtu 1400").unrecognized).to.have.length(1);
   });
