@@ -78,6 +78,13 @@
  * - `ioctl(fd, SIOCINQ|SIOCOUTQ|SIOCOUTQNSD|FIONBIO, arg)`: `out.value`.
  * - `getsockname(fd)`, `getpeername(fd)`: `out.addr`.
  * Unknown syscalls return ENOSYS.
+ *
+ * ## Not modelled (yet)
+ * Fast retransmit / SACK-based recovery (RACK), congestion control beyond a Reno-shaped slow
+ * start (the kernel's default here is bbr), receive-buffer autotuning (hence `loose: ["window"]`
+ * after the handshake), TCP Fast Open, MD5/AO, urgent data, ECN beyond the handshake and ECT on
+ * new data, path MTU discovery and ICMP, UDP, tcp_max_tw_buckets, SO_RCVTIMEO/SNDTIMEO, epoll,
+ * TSO sizing from the pacing rate (with `tso: true` a burst is one packet of up to 64 KB).
  */
 export { createHost, Host, type HostOptions, type IsnContext, type ConnectionSummary } from "./host";
 export {

@@ -159,10 +159,8 @@ export function syncArrives(h: Host, s: Socket, t: Tcb, seg: Seg): void {
   }
   const textRule = processText(h, s, t, seg);
   if (textRule === "segment-arrives/data-after-close-rst") return;
-  if (textRule === null && verdict === "ok" && seg.dataLen === 0) {
-    // a bare ACK: nothing else to record
-  }
-  if (s.state !== "CLOSED" && s.state !== "TIME_WAIT" && s.tcb) {
+  // tcp_data could have moved the socket to TIME_WAIT or CLOSED.
+  if (s.state !== "CLOSED" && !s.tw && s.tcb) {
     pushPending(h, s, "segment-arrives/ack");
     ackSndCheck(h, s, t);
   }
