@@ -7,6 +7,7 @@
  * deadline ≤ now fires in deadline order (ties: oldest connection first), then the call itself,
  * then blocked syscalls are re-tried. Everything emitted is queued and handed out by `advance`.
  */
+import { canonicalAddress } from "../wire/address";
 import type { PacketRepr } from "../wire/types";
 import { AF_INET, AF_INET6 } from "./constants";
 import { segmentArrives } from "./input";
@@ -105,8 +106,11 @@ export class Host {
     this.ipVersion = o.ipVersion;
     this.mapped = o.mapped ?? false;
     if (this.mapped && this.ipVersion !== 4) throw new Error("mapped (IPv4-mapped IPv6) needs ipVersion 4");
-    this.localIp = o.localIp;
-    this.remoteIp = o.remoteIp;
+    const local = canonicalAddress(o.localIp);
+    const remote = canonicalAddress(o.remoteIp);
+    if (!local || !remote) throw new Error(`bad host addresses: ${o.localIp}, ${o.remoteIp}`);
+    this.localIp = local;
+    this.remoteIp = remote;
     this.mtu = o.mtu ?? 1500;
     this.ttl = o.ttl ?? 64;
     this.tso = o.tso ?? false;

@@ -3,6 +3,7 @@
  * socket, request or timewait socket), else a listener on the port — and hand it over; with no
  * owner, answer with a reset (§3.10.7.1, the CLOSED state).
  */
+import { canonicalAddress } from "../wire/address";
 import type { PacketRepr } from "../wire/types";
 import type { Host } from "./host";
 import { listenArrives, requestArrives } from "./listener";
@@ -14,7 +15,7 @@ import { syncArrives } from "./input-sync";
 import { timeWaitArrives } from "./time-wait";
 
 function sameAddr(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return (canonicalAddress(a) ?? a) === b;
 }
 
 export function segmentArrives(h: Host, packet: PacketRepr): void {

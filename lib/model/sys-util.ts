@@ -3,6 +3,7 @@
  * number from 3, as Linux allocates after stdin/stdout/stderr), and address conversion between
  * what scripts pass (AF_INET / AF_INET6, v4-mapped) and the host's wire addresses.
  */
+import { canonicalAddress } from "../wire/address";
 import { AF_INET, AF_INET6, symbolValue } from "./constants";
 import type { Host } from "./host";
 import type { Socket } from "./socket";
@@ -80,10 +81,10 @@ export function wireAddr(h: Host, addr: string): string | null | undefined {
   if (WILDCARDS.has(a)) return null;
   if (h.ipVersion === 4) {
     const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-    if (m) return m[1]!;
-    return /^\d+\.\d+\.\d+\.\d+$/.test(a) ? a : undefined;
+    const v4 = m ? m[1]! : a;
+    return /^\d+\.\d+\.\d+\.\d+$/.test(v4) ? canonicalAddress(v4) : undefined;
   }
-  return a.includes(":") ? a : undefined;
+  return a.includes(":") ? canonicalAddress(a) : undefined;
 }
 
 /** A sockaddr for a script: AF_INET6 with ::ffff:a.b.c.d in mapped mode. */

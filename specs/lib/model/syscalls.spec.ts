@@ -199,7 +199,8 @@ describe("lib/model: address families", () => {
   });
 
   it("IPv6 host: SYN-ACK over IPv6 with MSS = MTU − 60", () => {
-    const d = new Drill({ ipVersion: 6, localIp: "fd3d:a0b:17d6::1", remoteIp: "fd3d:fa7b:d17d::1" });
+    // Addresses as packetdrill's options spell them (leading zeros) are canonicalised.
+    const d = new Drill({ ipVersion: 6, localIp: "fd3d:0a0b:17d6::1", remoteIp: "fd3d:fa7b:d17d::1" });
     d.call("socket", [10, 1, 6]);
     d.call("bind", [3, { family: 10, port: 8080, addr: "::" }, 28]);
     d.call("listen", [3, 1]);
