@@ -231,6 +231,11 @@ export class Executor {
     }
   }
 
+  /** Refuses new commands from now on (close() follows). */
+  stopAccepting(): void {
+    this.closed = true;
+  }
+
   /** Kills the holder (and with it every process of the sandbox) and all running commands. */
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;

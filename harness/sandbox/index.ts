@@ -97,7 +97,7 @@ export { NetConfigError, resolveNetConfig } from "./config";
 export type { IpMode, NetConfig, NetOptions } from "./config";
 export { SandboxSetupError } from "./netns";
 export { closeAllSandboxes, installSignalHandlers, liveSandboxCount } from "./registry";
-export { setThreadPrewarm, stopSpareThread } from "./thread";
+export { prewarmThreads, setThreadPooling, setThreadPrewarm, stopIdleThreads, stopSpareThread } from "./thread";
 
 export type SandboxOptions = NetOptions;
 
@@ -155,7 +155,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const reply = await thread.send({ op: "setup", config, epochNs, hostNetns });
     if (reply.kind === "error") throw new SandboxSetupError(reply.error.code, reply.error.message);
     if (reply.kind !== "setup") throw new SandboxSetupError("EINTERNAL", `unexpected reply ${reply.kind}`);
-    return new Sandbox(nextId++, config, epochNs, thread, reply.value);
+    return new Sandbox(nextId++, config, epochNs, thread, reply.value, hostNetns);
   } catch (e) {
     await thread.stop(1000);
     throw e;

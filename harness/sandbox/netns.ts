@@ -89,6 +89,22 @@ export function enterFreshNamespace(hostNetns: string): string {
   return netns;
 }
 
+/**
+ * Moves this thread back into the host's namespace (the main thread's, /proc/self/ns/net), so
+ * the sandbox's namespace loses its last thread. Checked like the way in.
+ */
+export function returnToHostNamespace(hostNetns: string): string {
+  const fd = check("open host netns", call(() => libc().open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)));
+  try {
+    check("setns(host)", call(() => libc().setns(fd, CLONE_NEWNET)));
+  } finally {
+    libc().close(fd);
+  }
+  const netns = threadNetns();
+  if (netns !== hostNetns) throw new SandboxSetupError("ERECYCLE", `thread is in ${netns} after setns, not the host's ${hostNetns}`);
+  return netns;
+}
+
 function openTun(config: NetConfig): number {
   const fd = check("open /dev/net/tun", call(() => libc().open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)));
   try {

@@ -6,7 +6,9 @@ import type { NetConfig } from "./config";
 export type ThreadRequest =
   | { readonly id: number; readonly op: "setup"; readonly config: NetConfig; readonly epochNs: bigint; readonly hostNetns: string }
   | { readonly id: number; readonly op: "syscall"; readonly request: SyscallRequest }
-  | { readonly id: number; readonly op: "teardown"; readonly fds: readonly number[] };
+  | { readonly id: number; readonly op: "teardown"; readonly fds: readonly number[] }
+  /** After teardown: leave the namespace (back to the host's) and forget the sandbox. */
+  | { readonly id: number; readonly op: "recycle"; readonly hostNetns: string };
 
 export interface SetupReply {
   readonly pid: number;
@@ -40,4 +42,5 @@ export type ThreadReply =
   | { readonly id: number; readonly kind: "setup"; readonly value: SetupReply }
   | { readonly id: number; readonly kind: "syscall"; readonly value: SyscallOutcome }
   | { readonly id: number; readonly kind: "teardown"; readonly value: TeardownReply }
+  | { readonly id: number; readonly kind: "recycle"; readonly value: { readonly netns: string } }
   | { readonly id: number; readonly kind: "error"; readonly error: ThreadError };

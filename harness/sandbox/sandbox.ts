@@ -11,7 +11,7 @@ import type { NetConfig } from "./config";
 import { Executor, type ExecOptions, type ExecResult } from "./exec";
 import type { SetupReply, ThreadReply } from "./protocol";
 import { register, unregister } from "./registry";
-import type { SyscallThread } from "./thread";
+import { returnThread, type SyscallThread } from "./thread";
 import { encodeVnetHeader } from "./tun";
 import { interruptThread, shutdownAll } from "./unblock";
 
@@ -25,8 +25,10 @@ export interface CloseReport {
   readonly unblocked: boolean;
   /** Orphaned TCP sockets SOCK_DESTROY removed from the namespace. */
   readonly destroyedSockets: number;
-  /** The syscall thread exited (so the namespace has no thread left in it). */
-  readonly threadExited: boolean;
+  /** The syscall thread left the namespace: back to the host's namespace (recycled), or exited. */
+  readonly threadReleased: boolean;
+  /** It went back to the idle pool for the next sandbox (else it was stopped). */
+  readonly threadRecycled: boolean;
   readonly durationMs: number;
   /** Milliseconds per teardown step (unblock, sockets, release). */
   readonly stepsMs: Readonly<Record<string, number>>;
@@ -71,8 +73,11 @@ export class Sandbox {
   private readonly owned = new Set<number>();
   private closing: Promise<CloseReport> | undefined;
 
-  constructor(id: number, config: NetConfig, epochNs: bigint, thread: SyscallThread, handles: SetupReply) {
+  private readonly hostNetns: string;
+
+  constructor(id: number, config: NetConfig, epochNs: bigint, thread: SyscallThread, handles: SetupReply, hostNetns: string) {
     this.id = id;
+    this.hostNetns = hostNetns;
     this.config = config;
     this.epochNs = epochNs;
     this.thread = thread;
@@ -227,8 +232,14 @@ export class Sandbox {
     };
     const problems: string[] = [];
     unregister(this);
+    // No new command may start: its nsenter would name the namespace descriptor closed below.
+    this.executor.stopAccepting();
     let unblocked = await this.unblock(problems);
     step("unblock");
+    // The watchers stop before their descriptors close. The slow closes (tun0 unregisters a
+    // device, ~15 ms of RCU waits) start now and run in the background, in parallel with the rest.
+    this.capture.stop();
+    const devicesClosed = Promise.all([closeInBackground(this.handles.tunFd), closeInBackground(this.handles.captureFd)]);
     let destroyedSockets = 0;
     const fds = this.ownedDescriptors();
     if (unblocked && this.thread.alive) {
@@ -248,18 +259,40 @@ export class Sandbox {
     }
     this.owned.clear();
     step("sockets");
-    // The watchers must stop before their descriptors close. The slow closes (tun0 unregisters
-    // a device) run in the background, in parallel with stopping the thread and the commands.
-    this.capture.stop();
     libc().close(this.handles.nsFd);
-    const [, , threadExited] = await Promise.all([
-      Promise.all([closeInBackground(this.handles.tunFd), closeInBackground(this.handles.captureFd)]),
+    const [, , thread] = await Promise.all([
+      devicesClosed,
       this.executor.close(500).catch((e: Error) => problems.push(`commands: ${e.message}`)),
-      this.thread.stop(1000),
+      this.releaseThread(unblocked, problems),
     ]);
     step("release");
-    if (!threadExited) problems.push("the syscall thread did not exit within 1 s");
-    return { unblocked, destroyedSockets, threadExited, durationMs: Date.now() - started, stepsMs, problems };
+    return {
+      unblocked,
+      destroyedSockets,
+      threadReleased: thread !== "stuck",
+      threadRecycled: thread === "recycled",
+      durationMs: Date.now() - started,
+      stepsMs,
+      problems,
+    };
+  }
+
+  /**
+   * The syscall thread leaves the namespace: back to the host's and into the idle pool when it
+   * is healthy, otherwise it is stopped.
+   */
+  private async releaseThread(healthy: boolean, problems: string[]): Promise<"recycled" | "exited" | "stuck"> {
+    if (healthy && this.thread.alive) {
+      const reply = await withDeadline(this.thread.send({ op: "recycle", hostNetns: this.hostNetns }).catch((e: Error) => e), 500);
+      if (reply !== undefined && !(reply instanceof Error) && reply.kind === "recycle" && reply.value.netns === this.hostNetns) {
+        if (returnThread(this.thread)) return "recycled";
+      } else {
+        problems.push(`recycling the syscall thread failed: ${reply instanceof Error ? reply.message : reply === undefined ? "timeout" : reply.kind === "error" ? reply.error.message : reply.kind}`);
+      }
+    }
+    if (await this.thread.stop(1000)) return "exited";
+    problems.push("the syscall thread did not exit within 1 s");
+    return "stuck";
   }
 
   /** Wakes a blocked syscall thread: shutdown() the sockets, then EINTR signals (≤ ~1 s). */

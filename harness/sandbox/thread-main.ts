@@ -8,10 +8,11 @@
 import { lowerOwnPriority, restoreOwnPriority } from "./thread-priority";
 lowerOwnPriority();
 import { parentPort } from "node:worker_threads";
+import { forgetAllDescriptors } from "../sys/executor/cloexec";
 import { executeSyscall } from "../sys/executor/index";
 import { call, libc } from "../sys/libc";
 import { SyscallArgumentError } from "../sys/types";
-import { buildNamespace, SandboxSetupError, threadNetns } from "./netns";
+import { buildNamespace, returnToHostNamespace, SandboxSetupError, threadNetns } from "./netns";
 import type { ThreadReply, ThreadRequest } from "./protocol";
 import { destroyTcpSockets } from "./sock-destroy";
 
@@ -59,6 +60,14 @@ function handle(request: ThreadRequest): ThreadReply {
       for (const fd of request.fds) closeAbortively(fd);
       const destroyed = sandboxNetns !== undefined && threadNetns() === sandboxNetns ? destroyTcpSockets() : 0;
       return { id: request.id, kind: "teardown", value: { destroyed } };
+    }
+    case "recycle": {
+      const netns = returnToHostNamespace(request.hostNetns);
+      epochNs = undefined;
+      sandboxNetns = undefined;
+      forgetAllDescriptors();
+      lowerOwnPriority();
+      return { id: request.id, kind: "recycle", value: { netns } };
     }
   }
 }

@@ -1,9 +1,8 @@
 /**
  * The main thread's handle on a syscall thread: start it, send requests, get replies, stop it.
  *
- * Starting a Node worker costs ~20 ms (isolate + bootstrap), most of a sandbox's setup, so one
- * spare thread is started ahead of time (in the host namespace, idle; it only unshares when a
- * sandbox takes it) and replaced in the background whenever one is taken.
+ * Starting a Node worker costs ~20 ms (isolate + bootstrap; more under tsx), more than the rest of
+ * a sandbox's setup, so threads are pooled: see `takeThread` / `returnThread`.
  *
  * A thread is unref'd while idle, so an idle sandbox never keeps the process alive, and ref'd
  * while a request is outstanding, so awaiting a blocked accept() does.
@@ -133,30 +132,48 @@ export class SyscallThread {
   }
 }
 
-let spare: SyscallThread | undefined;
-let prewarm = true;
+/**
+ * Idle threads, in the host namespace, ready for the next sandbox. A sandbox's thread comes back
+ * here after close (it has left the namespace, see netns.ts returnToHostNamespace), so sandboxes
+ * opened one after another reuse one thread and never wait for a boot.
+ */
+const idle: SyscallThread[] = [];
+let pooling = true;
+const MAX_IDLE = 4;
 
-/** Whether a spare thread is kept started (default true). Turning it off stops the spare. */
-export function setThreadPrewarm(enabled: boolean): void {
-  prewarm = enabled;
-  if (!enabled && spare !== undefined) {
-    const idle = spare;
-    spare = undefined;
-    void idle.stop(1000);
-  }
+/** Whether closed sandboxes' threads are kept for reuse (default true). Off: all idle threads stop. */
+export function setThreadPooling(enabled: boolean): void {
+  pooling = enabled;
+  if (!enabled) void stopIdleThreads();
 }
 
-/** A started thread for a new sandbox: the spare if there is one; then a new spare is started. */
+/** Starts threads ahead of time (e.g. while a CLI parses its scripts), up to the pool size. */
+export function prewarmThreads(count = 1): void {
+  if (!pooling) return;
+  while (idle.length < Math.min(count, MAX_IDLE)) idle.push(new SyscallThread());
+}
+
+/** A thread for a new sandbox: an idle one if there is one, else a new one. */
 export function takeThread(): SyscallThread {
-  const thread = spare !== undefined && spare.alive ? spare : new SyscallThread();
-  spare = undefined;
-  if (prewarm) spare = new SyscallThread();
-  return thread;
+  for (let thread = idle.shift(); thread !== undefined; thread = idle.shift()) {
+    if (thread.alive) return thread;
+  }
+  return new SyscallThread();
 }
 
-/** Stops the spare thread, if any (it is idle and in the host namespace; nothing else to undo). */
-export async function stopSpareThread(): Promise<void> {
-  const idle = spare;
-  spare = undefined;
-  if (idle !== undefined) await idle.stop(1000);
+/** Takes back a thread that has left its sandbox's namespace; false if it was not kept. */
+export function returnThread(thread: SyscallThread): boolean {
+  if (!pooling || !thread.alive || thread.outstanding > 0 || idle.length >= MAX_IDLE) return false;
+  idle.push(thread);
+  return true;
 }
+
+/** Stops every idle thread (they are in the host namespace and hold nothing). */
+export async function stopIdleThreads(): Promise<void> {
+  await Promise.all(idle.splice(0).map((thread) => thread.stop(1000)));
+}
+
+/** @deprecated Use setThreadPooling. */
+export const setThreadPrewarm = setThreadPooling;
+/** @deprecated Use stopIdleThreads. */
+export const stopSpareThread = stopIdleThreads;

@@ -37,3 +37,8 @@ export function kernelFdFlags(fd: number, requested: number): number {
   else implicit.add(fd);
   return requested | FD_CLOEXEC;
 }
+
+/** Forgets every descriptor (a recycled syscall thread starts from nothing). */
+export function forgetAllDescriptors(): void {
+  implicit.clear();
+}
