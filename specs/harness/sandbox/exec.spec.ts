@@ -1,0 +1,79 @@
+/** Shell commands inside a sandbox: where they run, what they return, how they end. */
+import { expect } from "chai";
+import { readFileSync, readlinkSync } from "node:fs";
+import * as path from "node:path";
+import { createSandbox, type Sandbox } from "../../../harness/sandbox/index";
+import { hostInterfaces, requireSandboxes } from "./helpers/support";
+
+describe("harness/sandbox exec (real kernel)", function () {
+  this.timeout(20000);
+  let sb: Sandbox;
+  before(async function () {
+    requireSandboxes(this);
+    sb = await createSandbox({ mode: "ipv4" });
+  });
+  after(async () => {
+    await sb?.close();
+  });
+
+  it("runs inside the sandbox's network namespace and a PID namespace of its own", async () => {
+    const r = await sb.exec("readlink /proc/self/ns/net /proc/self/ns/pid; echo PPID=$PPID; ip -o link | cut -d: -f2");
+    const [net, pid, ppid, ...links] = r.stdout.trim().split("\n");
+    expect(net).to.equal(sb.netns);
+    expect(pid).to.not.equal(readlinkSync("/proc/self/ns/pid"));
+    expect(ppid).to.equal("PPID=0");
+    expect(links.map((l) => l.trim())).to.deep.equal(["lo", "tun0"]);
+    for (const name of hostInterfaces().filter((n) => n !== "lo")) expect(r.stdout).to.not.include(` ${name}\n`);
+  });
+
+  it("reports exit status, stdout and stderr, and death by signal", async () => {
+    expect(await sb.exec("echo out; echo err >&2; exit 3")).to.include({ status: 3, signal: null, timedOut: false, stdout: "out\n", stderr: "err\n" });
+    expect(await sb.exec("kill -TERM $$")).to.include({ status: null, signal: "SIGTERM" });
+    expect((await sb.exec("no-such-command-here")).status).to.equal(127);
+  });
+
+  it("uses a fresh per-sandbox directory as cwd unless told otherwise, and passes env", async () => {
+    expect((await sb.exec("pwd; ls -A")).stdout).to.equal(`${path.join(sb.directory(), "work")}\n`);
+    const r = await sb.exec("pwd; echo $TCPDRILL_SPEC", { cwd: "/", env: { TCPDRILL_SPEC: "hello" } });
+    expect(r.stdout).to.equal("/\nhello\n");
+  });
+
+  it("kills a command that outlives its timeout, with its process group", async () => {
+    const started = Date.now();
+    const r = await sb.exec("sleep 30; echo never", { timeoutMs: 200 });
+    expect(r).to.include({ timedOut: true, signal: "SIGKILL", stdout: "" });
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it("does not wait for background jobs that keep stdout open", async () => {
+    const started = Date.now();
+    const r = await sb.exec("sleep 30 & echo done");
+    expect(r).to.include({ status: 0, stdout: "done\n" });
+    expect(Date.now() - started).to.be.below(1000);
+  });
+
+  it("changes sysctls of the sandbox, never the host's", async () => {
+    const host = readFileSync("/proc/sys/net/ipv4/tcp_syn_retries", "utf8");
+    const wanted = host.trim() === "2" ? "3" : "2";
+    const r = await sb.exec(`sysctl -q -w net.ipv4.tcp_syn_retries=${wanted} && cat /proc/sys/net/ipv4/tcp_syn_retries`);
+    expect(r).to.include({ status: 0, stdout: `${wanted}\n` });
+    expect(readFileSync("/proc/sys/net/ipv4/tcp_syn_retries", "utf8")).to.equal(host);
+  });
+
+  it("sees the script's sockets (same namespace as the syscall thread)", async () => {
+    const fd = (await sb.syscall({ name: "socket", args: ["AF_INET", "SOCK_STREAM", 0] })).ret;
+    await sb.syscall({ name: "bind", args: [fd, { family: "AF_INET", port: 8080, addr: "192.168.0.1" }] });
+    await sb.syscall({ name: "listen", args: [fd, 1] });
+    expect((await sb.exec("ss -Htln")).stdout).to.match(/LISTEN\s+0\s+1\s+192\.168\.0\.1:8080/);
+    await sb.syscall({ name: "close", args: [fd] });
+  });
+
+  it("refuses commands once the sandbox is closed", async () => {
+    const other = await createSandbox({ mode: "ipv6" });
+    await other.close();
+    await other.exec("true").then(
+      () => expect.fail("ran a command in a closed sandbox"),
+      (e: Error) => expect(e.message).to.match(/closed/),
+    );
+  });
+});
