@@ -25,6 +25,7 @@ options:
   --tolerance_usecs N      timing tolerance (default 4000)
   --tolerance_percent P    … or P% of the scripted gap, whichever is larger (default 12.5)
   --strict_segments        compare outbound segments one by one (no aggregation)
+  --allow_unexpected       ignore outbound packets no \`>\` line matched (packetdrill's way)
   -D, --define NAME=value  define a symbol (repeatable)
   --target kernel          what to run against (the model target is not available yet)
   --timeout SECONDS        give up on a script after this long (default 300)
@@ -52,6 +53,7 @@ function parse(argv: string[]) {
       tolerance_usecs: { type: "string" },
       tolerance_percent: { type: "string" },
       strict_segments: { type: "boolean" },
+      allow_unexpected: { type: "boolean" },
       define: { type: "string", short: "D", multiple: true },
       target: { type: "string" },
       timeout: { type: "string" },
@@ -101,7 +103,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.target !== undefined && values.target !== "kernel") {
       throw new Error(values.target === "model" ? "the model target is not available yet" : `unknown --target '${values.target}'`);
     }
-    const b: Record<string, unknown> = { defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true };
+    const b: Record<string, unknown> = { defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true, allowUnexpected: values.allow_unexpected === true };
     for (const k of ["local_ip", "remote_ip", "gateway_ip", "netmask_ip"] as const) {
       const v = values[k];
       if (v !== undefined) b[k.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] = v;

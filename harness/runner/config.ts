@@ -30,6 +30,8 @@ export interface RunConfig {
   /** Whole-script wall-clock limit (ms); a script that blocks forever fails here. */
   readonly timeoutMs: number;
   readonly verbose: boolean;
+  /** Ignore outbound packets no `>` line consumed, as packetdrill does (default: report them). */
+  readonly allowUnexpected?: boolean;
 }
 
 export const modeDefaults: Record<IpMode, Pick<RunConfig, "localIp" | "remoteIp" | "gatewayIp" | "netmaskIp" | "mtu">> = {

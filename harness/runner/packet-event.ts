@@ -54,6 +54,14 @@ function sameIp(a: string, b: string): boolean {
   return a === b;
 }
 
+/** Whether a live packet travels on this connection's known 4-tuple (kernel → remote). */
+export function belongsTo(p: PacketRepr, conn: Connection): boolean {
+  const l4 = p.l4;
+  const ports = l4.protocol === "tcp" ? l4.tcp : l4.protocol === "udp" ? l4.udp : undefined;
+  if (conn.liveLocal === undefined || conn.liveRemote === undefined || ports === undefined) return false;
+  return p.ip.src === conn.liveLocal.ip && p.ip.dst === conn.liveRemote.ip && ports.srcPort === conn.liveLocal.port && ports.dstPort === conn.liveRemote.port;
+}
+
 /** find_socket_for_live_packet + find_connect_for_live_packet: is this packet from our connection? */
 function isOurs(p: PacketRepr, conn: Connection): boolean {
   const l4 = p.l4;

@@ -117,7 +117,10 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
         resolve({ ...errorTrace(file, config, d, started), verdict: "fail" });
       }, config.timeoutMs);
     });
-    const trace = await Promise.race([runScript(script, target, config), timeout]);
+    const running = runScript(script, target, config, { log: config.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined });
+    // After a timeout the target is closed under the still-running script; its failure is moot.
+    running.catch(() => undefined);
+    const trace = await Promise.race([running, timeout]);
     clearTimeout(timer);
     return { trace, source };
   } catch (e) {

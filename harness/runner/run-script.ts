@@ -14,11 +14,11 @@ import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { resolveTime, secs, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { resetPacket } from "../../lib/match/reset";
-import { encodePacket, formatPacket, seq } from "../../lib/wire";
+import { decodePacket, encodePacket, formatPacket, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
 import type { SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
-import { compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
+import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
 
@@ -106,6 +106,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     if (outcome.failure !== undefined) throw outcome.failure;
   };
 
+  const eventTimes: [number, number][] = [];
   const stateOf = new Map<number, string>();
   const recordStates = (): void => {
     for (const fd of state.openFds()) {
@@ -152,8 +153,10 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       recordStates();
       previous = { at: resolved.at, anchored: isInbound(event) };
+      eventTimes.push([event.span.start.line, resolved.at]);
       lastScripted = Math.max(lastScripted, resolved.end);
     }
+    await checkUnexpected();
     if (blocking !== undefined) {
       const b = blocking;
       const line = b.event.span;
@@ -184,6 +187,39 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   }
 
   return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
+
+  /**
+   * Packets the kernel sent before the script's last event that no `>` line consumed: packetdrill
+   * silently ignores them, tcpdrill reports them (`allowUnexpected` restores packetdrill's way).
+   * Only packets of the script's own connections count; the first one fails the run.
+   */
+  async function checkUnexpected(): Promise<void> {
+    if (config.allowUnexpected === true) return;
+    for (;;) {
+      const e = await target.nextPacket(target.now());
+      if (e === undefined) return;
+      let p;
+      try {
+        p = decodePacket(e.bytes);
+      } catch {
+        continue;
+      }
+      const ours = state.connections.some((c) => belongsTo(p, c));
+      if (!ours || at(e.time) > lastScripted + config.toleranceUsecs) continue;
+      const text = formatPacket(p, { direction: "outbound" });
+      entries.push({ kind: "sniff", time: at(e.time), hex: hex(e.bytes), text, matched: false });
+      const after = [...script.events].reverse().find((ev) => ev.span.start.line <= lastLineBefore(at(e.time)));
+      fail("E-unexpected-packet", `the kernel sent a packet the script does not expect, at ${secs(at(e.time))} sec: ${text}`, after?.span, [
+        { message: "every outbound packet before the script's last event must be matched by a `>` line (--allow_unexpected ignores it, as packetdrill does)" },
+      ]);
+    }
+  }
+
+  function lastLineBefore(time: number): number {
+    let line = 0;
+    for (const [l, t] of eventTimes) if (t <= time) line = Math.max(line, l);
+    return line;
+  }
 
   async function resetAll(): Promise<void> {
     for (const conn of state.connections) {
