@@ -1,9 +1,9 @@
 /**
  * Setup + teardown time of a kernel sandbox (namespace, tun0, capture socket, syscall thread),
- * back to back, median of 20, with the default prewarmed spare thread. Needs root and
+ * back to back, median of 20, with the default thread pooling. Needs root and
  * /dev/net/tun. Last line: `sandbox: <ms> ms`.
  */
-import { createSandbox, sandboxSupport, stopSpareThread, type IpMode } from "../harness/sandbox/index";
+import { createSandbox, sandboxSupport, stopIdleThreads, type IpMode } from "../harness/sandbox/index";
 
 async function main(): Promise<void> {
   const support = sandboxSupport();
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     teardowns.push(Number(t2 - t1) / 1e6);
     totals.push(Number(t2 - t0) / 1e6);
   }
-  await stopSpareThread();
+  await stopIdleThreads();
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   console.log(`setup median ${median(setups).toFixed(1)} ms, teardown median ${median(teardowns).toFixed(1)} ms, max total ${Math.max(...totals).toFixed(1)} ms`);
   console.log(`sandbox: ${median(totals).toFixed(1)} ms`);
