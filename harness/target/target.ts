@@ -40,6 +40,14 @@ export interface Emitted {
   readonly time: number;
   /** Model only: the rule that produced it. */
   readonly rule?: string;
+  /**
+   * Model only: the target may legitimately have sent it at any instant in [earliest, latest] (a
+   * delayed ACK that could also have left at once); the timing check passes if any instant does.
+   */
+  readonly earliest?: number;
+  readonly latest?: number;
+  /** Model only: matcher fields (Mismatch.field, e.g. "tcp_window") whose value is not promised. */
+  readonly loose?: readonly string[];
 }
 
 export interface ExecResult {
@@ -76,6 +84,8 @@ export interface Target {
   syscall(request: SyscallRequest): Promise<SyscallResult>;
   /** tcpi_state of a live fd, or undefined if it is not a TCP socket (never blocks). */
   tcpState(fd: number): string | undefined;
+  /** Model only: the rule behind the fd's last state change (for traces). */
+  stateRule?(fd: number): string | undefined;
   exec(command: string, timeoutMs: number): Promise<ExecResult>;
   /** Releases everything. Always safe to call, more than once, after any failure. */
   close(): Promise<void>;
