@@ -49,6 +49,14 @@ export async function dispatch(argv: string[], io: CliIo): Promise<number> {
 }
 
 export function main(argv: string[]): void {
+  // `tcpdrill run ... | head`: a reader that goes away is not an error; stop quietly (sandboxes
+  // are closed by the exit hooks the sandbox layer installs).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   dispatch(argv, processIo()).then(
     (status) => {
       process.exitCode = status;

@@ -5,12 +5,16 @@
  * Exit status: 0 all passed, 1 some run failed, 2 usage or environment error (e.g. no permission
  * to create namespaces).
  */
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode, Trace } from "../../lib/trace/types";
 import { installSignalHandlers, sandboxSupport } from "../sandbox";
 import { modesForScript, type RunConfig } from "../runner/config";
 import { kernelTargetFactory, runJob, type JobResult } from "../runner/run-job";
+import { formatTrace } from "../report/text";
+import { writeTracePcap } from "../report/pcap";
 import type { CliIo } from "./io";
 
 const USAGE = `usage: tcpdrill run [options] <script>...
@@ -31,6 +35,7 @@ options:
   --timeout SECONDS        give up on a script after this long (default 300)
   -j, --jobs N             runs in parallel, each in its own namespace (default 1)
   --json                   one JSON object per run per line
+  --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
   --no-shell               refuse scripts that run shell commands
   -v, --verbose            print every packet and syscall of each run
   -h, --help               show this help
@@ -59,6 +64,7 @@ function parse(argv: string[]) {
       timeout: { type: "string" },
       jobs: { type: "string", short: "j" },
       json: { type: "boolean" },
+      pcap: { type: "string" },
       "no-shell": { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       help: { type: "boolean", short: "h" },
@@ -152,6 +158,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       results[i] = await runJob(w.file, w.mode, base, kernelTargetFactory);
       done++;
       report(io, results[i]!, values.json === true, colour, done, work.length);
+      if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
+      if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace);
     }
   };
   try {
@@ -191,4 +199,10 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
   const progress = total > 1 ? `[${done}/${total}] ` : "";
   io.stdout.write(`${progress}${verdictWord(t, colour)} ${t.script} (${t.mode}) ${t.wallMs} ms\n`);
   if (t.failure !== undefined) io.stdout.write(renderDiagnostic(t.failure, r.source).replace(/^/gm, "    ") + "\n");
+}
+
+function savePcap(dir: string, t: Trace): void {
+  if (t.entries.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  writeTracePcap(t, path.join(dir, `${path.basename(t.script, ".pkt")}.${t.mode}.${t.target}.pcap`));
 }

@@ -117,7 +117,7 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
         resolve({ ...errorTrace(file, config, d, started), verdict: "fail" });
       }, config.timeoutMs);
     });
-    const running = runScript(script, target, config, { log: config.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined });
+    const running = runScript(script, target, config);
     // After a timeout the target is closed under the still-running script; its failure is moot.
     running.catch(() => undefined);
     const trace = await Promise.race([running, timeout]);

@@ -80,12 +80,14 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   let failure: Diagnostic | undefined;
   let verdict: Trace["verdict"] = "pass";
   let start = 0;
+  let epochMs: number | undefined;
   let lastScripted = 0;
   const at = (live: number): number => live - start;
 
   const exec = async (command: string, span: Span, what: string): Promise<void> => {
     const r = await target.exec(command, options.commandTimeoutMs ?? 60_000);
-    entries.push({ kind: "command", time: at(target.now()), source: { line: span.start.line }, command, status: r.status });
+    // The init command runs before script time 0, so it is shown at 0.
+    entries.push({ kind: "command", time: Math.max(0, at(target.now())), source: { line: span.start.line }, command, status: r.status });
     if (r.status !== 0) {
       const output = (r.stderr + r.stdout).trim();
       fail("E-command", `error executing ${what}: non-zero status ${r.status}`, span, output !== "" ? [{ message: output }] : []);
@@ -122,6 +124,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   try {
     if (script.initCommand !== undefined) await exec(script.initCommand.text, script.initCommand.span, "init command");
     start = target.now();
+    epochMs = Date.now();
     let previous: { at: number; anchored: boolean } | undefined;
     let anchor: number | undefined;
     for (const [index, event] of script.events.entries()) {
@@ -186,7 +189,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     await resetAll();
   }
 
-  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
+  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
 
   /**
    * Packets the kernel sent before the script's last event that no `>` line consumed: packetdrill
@@ -258,8 +261,10 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const conn = connectionFor(spec, state);
       if (spec.direction === "inbound") {
         await waitFor(resolved, prevAt, "inbound packet", event.time.span);
-        const { packet, bytes } = await inject(spec, conn, target, state);
-        entries.push({ kind: "inject", time: at(target.now()), source: line, hex: hex(bytes), text: formatPacket(packet, { direction: "inbound" }) });
+        const injectedAt = at(target.now());
+        const { bytes } = await inject(spec, conn, target, state);
+        // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
+        entries.push({ kind: "inject", time: injectedAt, source: line, hex: hex(bytes), text: formatSpec(spec) });
         return;
       }
       if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {

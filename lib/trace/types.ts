@@ -53,6 +53,8 @@ export interface Trace {
   readonly failure?: Diagnostic;
   /** Every further problem found at the failing event (all mismatched fields of a segment). */
   readonly entries: readonly TraceEntry[];
+  /** Wall-clock time (Unix ms) of script time 0, to place the trace's relative times. */
+  readonly epochMs?: number;
   /** Wall-clock duration of the run in milliseconds (for the kernel; ~0 for the model). */
   readonly wallMs: number;
   /** Scripted duration: the time of the last event (µs). */
