@@ -12,11 +12,11 @@
 import type { Event, PacketSpec, Script } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
-import { resolveTime, secs, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
+import { resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { resetPacket } from "../../lib/match/reset";
 import { decodePacket, encodePacket, formatPacket, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
-import type { SyscallResult, Target } from "../target/target";
+import type { Emitted, SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
 import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
@@ -116,7 +116,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const s = target.tcpState(fd.liveFd);
       if (s !== undefined && stateOf.get(fd.scriptFd) !== s) {
         stateOf.set(fd.scriptFd, s);
-        entries.push({ kind: "state", time: at(target.now()), fd: fd.scriptFd, state: s });
+        const rule = target.stateRule?.(fd.liveFd);
+        entries.push({ kind: "state", time: at(target.now()), fd: fd.scriptFd, state: s, ...(rule !== undefined ? { rule } : {}) });
       }
     }
   };
@@ -281,12 +282,16 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       for (const s of sniffed.seen) {
         if (s.ours) continue;
-        entries.push({ kind: "sniff", time: at(s.emitted.time), hex: hex(s.emitted.bytes), text: s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)", matched: false });
+        entries.push({ kind: "sniff", time: at(s.emitted.time), hex: hex(s.emitted.bytes), text: s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)", matched: false, ...ruleOf(s.emitted) });
       }
-      const { actual, mismatches } = compare(spec, sniffed.live, conn, state);
-      const actualAt = at(sniffed.first.time);
+      // Fields the model computes but does not promise (its `loose` list) are not held against it.
+      const loose = new Set(sniffed.seen.flatMap((s) => (s.ours ? s.emitted.loose ?? [] : [])));
+      const compared = compare(spec, sniffed.live, conn, state);
+      const actual = compared.actual;
+      const mismatches = compared.mismatches.filter((m) => !loose.has(m.field));
+      const actualAt = timedInstant(sniffed.first, start, resolved, toleranceFor(config, resolved.at, prevAt));
       const actualText = formatPacket(actual, { direction: "outbound" });
-      entries.push({ kind: "sniff", time: actualAt, source: line, hex: hex(encodePacket(sniffed.live)), text: actualText, matched: mismatches.length === 0 });
+      entries.push({ kind: "sniff", time: actualAt, source: line, hex: hex(encodePacket(sniffed.live)), text: actualText, matched: mismatches.length === 0, ...ruleOf(sniffed.first) });
       const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet");
       const problems = mismatches.map((m) => m.message);
       if (timing !== undefined) problems.push(`timing error: ${timing.message}`);
@@ -348,6 +353,24 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     blocking = { event, resolved, done, settled: false };
     return undefined;
   }
+}
+
+function ruleOf(e: Emitted): { rule?: string } {
+  return e.rule !== undefined ? { rule: e.rule } : {};
+}
+
+/**
+ * The instant an outbound packet is timed at. A target that may have sent it anywhere in
+ * [earliest, latest] ("both allowed", the model's delayed ACKs) is on time if any instant is: the
+ * one in the window closest to its nominal time, else the range's end nearest the window.
+ */
+function timedInstant(e: Emitted, start: number, expected: ResolvedTime, tolerance: number): number {
+  const nominal = e.time - start;
+  if (e.earliest === undefined || e.latest === undefined || expected.kind === "any") return nominal;
+  const lo = Math.max(e.earliest - start, expected.at - tolerance);
+  const hi = Math.min(e.latest - start, expected.end + tolerance);
+  if (lo <= hi) return Math.min(Math.max(nominal, lo), hi);
+  return e.latest - start < expected.at - tolerance ? e.latest - start : e.earliest - start;
 }
 
 function formatSpec(spec: PacketSpec): string {
