@@ -8,8 +8,9 @@ import * as path from "node:path";
 import type { Diagnostic } from "../../lib/diagnostics/types";
 import type { Script } from "../../lib/script/ast";
 import { parseScript } from "../../lib/script/parse";
-import type { IpMode, Trace } from "../../lib/trace/types";
+import type { IpMode, TargetKind, Trace } from "../../lib/trace/types";
 import { KernelTarget } from "../target/kernel";
+import { ModelTarget } from "../target/model";
 import type { Target } from "../target/target";
 import { defaultConfig, modeDefaults, type RunConfig } from "./config";
 import { runScript } from "./run-script";
@@ -75,6 +76,24 @@ export const kernelTargetFactory: TargetFactory = (config, cwd) =>
     cwd,
     env: {},
   });
+
+/** The reference model in virtual time, with a shipped profile ("linux-6.18" unless given). */
+export function modelTargetFactory(profile?: string): TargetFactory {
+  return async (config, cwd) =>
+    ModelTarget.create({
+      mode: config.mode,
+      localIp: config.localIp,
+      remoteIp: config.remoteIp,
+      mtu: config.mtu,
+      cwd,
+      env: {},
+      ...(profile !== undefined ? { profile } : {}),
+    });
+}
+
+export function targetFactory(kind: TargetKind, options: { readonly profile?: string } = {}): TargetFactory {
+  return kind === "model" ? modelTargetFactory(options.profile) : kernelTargetFactory;
+}
 
 export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig>, makeTarget: TargetFactory): Promise<JobResult> {
   const started = Date.now();
