@@ -1,6 +1,7 @@
 /**
- * `tcpdrill run [options] <script>...`: play scripts against the kernel, each run in its own
- * network namespace. packetdrill's option names; one line per run; `N passed, N failed` at the end.
+ * `tcpdrill run [options] <script>...`: play scripts against the kernel (each run in its own
+ * network namespace) or, with `--target model`, the reference model in virtual time.
+ * packetdrill's option names; one line per run; `N passed, N failed` at the end.
  *
  * Exit status: 0 all passed, 1 some run failed, 2 usage or environment error (e.g. no permission
  * to create namespaces).
@@ -12,7 +13,7 @@ import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode, Trace } from "../../lib/trace/types";
 import { installSignalHandlers, sandboxSupport } from "../sandbox";
 import { modesForScript, type RunConfig } from "../runner/config";
-import { kernelTargetFactory, runJob, type JobResult } from "../runner/run-job";
+import { runJob, targetFactory, type JobResult } from "../runner/run-job";
 import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
 import type { CliIo } from "./io";
@@ -31,7 +32,9 @@ options:
   --strict_segments        compare outbound segments one by one (no aggregation)
   --allow_unexpected       ignore outbound packets no \`>\` line matched (packetdrill's way)
   -D, --define NAME=value  define a symbol (repeatable)
-  --target kernel          what to run against (the model target is not available yet)
+  --target TARGET          kernel (default: Linux in a network namespace, needs root) or
+                           model (tcpdrill's reference TCP model, in virtual time)
+  --profile NAME           the model's profile: linux-6.18 (default) or packetdrill
   --timeout SECONDS        give up on a script after this long (default 300)
   -j, --jobs N             runs in parallel, each in its own namespace (default 1)
   --json                   one JSON object per run per line
@@ -61,6 +64,7 @@ function parse(argv: string[]) {
       allow_unexpected: { type: "boolean" },
       define: { type: "string", short: "D", multiple: true },
       target: { type: "string" },
+      profile: { type: "string" },
       timeout: { type: "string" },
       jobs: { type: "string", short: "j" },
       json: { type: "boolean" },
@@ -106,10 +110,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       if (eq <= 0) throw new Error(`-D takes NAME=value, got '${d}'`);
       defines[d.slice(0, eq)] = d.slice(eq + 1);
     }
-    if (values.target !== undefined && values.target !== "kernel") {
-      throw new Error(values.target === "model" ? "the model target is not available yet" : `unknown --target '${values.target}'`);
+    if (values.target !== undefined && values.target !== "kernel" && values.target !== "model") {
+      throw new Error(`unknown --target '${values.target}' (kernel or model)`);
     }
-    const b: Record<string, unknown> = { defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true, allowUnexpected: values.allow_unexpected === true };
+    if (values.profile !== undefined && values.profile !== "linux-6.18" && values.profile !== "packetdrill") {
+      throw new Error(`unknown --profile '${values.profile}' (linux-6.18 or packetdrill)`);
+    }
+    if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
+    const b: Record<string, unknown> = { target: values.target ?? "kernel", defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true, allowUnexpected: values.allow_unexpected === true };
     for (const k of ["local_ip", "remote_ip", "gateway_ip", "netmask_ip"] as const) {
       const v = values[k];
       if (v !== undefined) b[k.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] = v;
@@ -133,11 +141,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`tcpdrill run: bad --ip_version '${modeArg}' (ipv4, ipv4-mapped-ipv6, ipv6 or all)\n`);
     return 2;
   }
-  const support = sandboxSupport();
+  const kind = values.target === "model" ? "model" : "kernel";
+  const support = kind === "kernel" ? sandboxSupport() : { ok: true as const };
   if (!support.ok) {
-    io.stderr.write(`tcpdrill run: cannot run scripts against the kernel here: ${support.reason}.\n` + `Run as root on Linux (network namespaces and /dev/net/tun are needed).\n`);
+    io.stderr.write(
+      `tcpdrill run: cannot run scripts against the kernel here: ${support.reason}.\n` +
+        `Run as root on Linux (network namespaces and /dev/net/tun are needed), or use --target model to run against the reference model.\n`,
+    );
     return 2;
   }
+  const factory = targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {});
 
   const work: { file: string; mode: IpMode }[] = [];
   for (const file of positionals) {
@@ -155,7 +168,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       const i = next++;
       if (i >= work.length) return;
       const w = work[i]!;
-      results[i] = await runJob(w.file, w.mode, base, kernelTargetFactory);
+      results[i] = await runJob(w.file, w.mode, base, factory);
       done++;
       report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
