@@ -121,7 +121,8 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
   try {
     target = await makeTarget(config, path.dirname(path.resolve(file)));
   } catch (e) {
-    const d: Diagnostic = { code: "E-environment", severity: "error", message: `cannot create the ${config.target} target: ${(e as Error).message}` };
+    const hint = config.target === "kernel" ? " (--target model runs the script against the reference model instead)" : "";
+    const d: Diagnostic = { code: "E-environment", severity: "error", message: `cannot create the ${config.target} target: ${(e as Error).message}${hint}` };
     return { trace: errorTrace(file, config, d, started), source };
   }
   try {
