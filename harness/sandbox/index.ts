@@ -93,8 +93,9 @@
  * SandboxSetupError (code, message) when building the namespace failed; nothing is left behind.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readlink, readlinkSync } from "node:fs";
 import { realtimeNs } from "../sys/clock";
+import { closeInBackground } from "../sys/libc";
 import { resolveNetConfig, type NetOptions } from "./config";
 import { Sandbox } from "./sandbox";
 import { SandboxSetupError } from "./netns";
@@ -149,6 +150,29 @@ export function sandboxSupport(): { ok: true } | { ok: false; reason: string } {
 }
 
 let nextId = 1;
+let helperThreadsStarted: Promise<void> | undefined;
+
+/**
+ * Starts the process-wide helper threads from the main thread, in the host namespace, before any
+ * syscall thread unshares. Threads inherit the namespace of the thread that creates them, and
+ * both libuv's pool (async fs, dns) and koffi's async pool are created lazily by whichever thread
+ * first needs them: created by a syscall thread after unshare, they would live in that sandbox's
+ * namespace for the rest of the process, running everyone's async I/O there and keeping the
+ * namespace alive. readlink always goes to libuv's pool (io_uring does not do it); its answer
+ * proves where the pool runs.
+ */
+function startHelperThreads(hostNetns: string): Promise<void> {
+  helperThreadsStarted ??= (async () => {
+    const poolNetns = await new Promise<string>((resolve, reject) =>
+      readlink("/proc/thread-self/ns/net", (err, link) => (err ? reject(err) : resolve(link))),
+    );
+    if (poolNetns !== hostNetns) {
+      throw new SandboxSetupError("EHOSTNS", `libuv's thread pool runs in ${poolNetns}, not the host namespace ${hostNetns}`);
+    }
+    await closeInBackground(-1);
+  })();
+  return helperThreadsStarted;
+}
 
 /** Builds a sandbox (see the top of this file). */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -160,6 +184,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (hostNetns !== readlinkSync("/proc/self/ns/net")) {
     throw new SandboxSetupError("EHOSTNS", "createSandbox must be called from the main thread");
   }
+  await startHelperThreads(hostNetns);
   const thread = takeThread();
   try {
     await thread.waitReady(10_000);

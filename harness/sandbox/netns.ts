@@ -8,9 +8,9 @@
  * thread, descriptor and process are gone, whatever happens to tcpdrill.
  *
  * Nothing here may touch the network before `enterFreshNamespace` has proved that this thread's
- * namespace differs from the host's. Only synchronous fs calls are used afterwards: they run on
- * this thread, whereas async fs calls run on libuv's pool threads, which are in the host's
- * namespace (a /proc/sys/net write from there would change the host).
+ * namespace differs from the host's. Only synchronous calls are used afterwards: they run on
+ * this thread, whereas async fs calls run on libuv's pool threads, which createSandbox makes sure
+ * live in the host's namespace (a /proc/sys/net write from there would change the host).
  */
 import { readlinkSync, writeFileSync } from "node:fs";
 import { realtimeNs } from "../sys/clock";

@@ -104,3 +104,15 @@ export async function eventually(check: () => boolean, ms: number): Promise<bool
 export function footprint(): { namespaces: string[]; threads: number; children: number[]; tunFds: number } {
   return { namespaces: namespacesOfTree(), threads: threadCount(), children: descendantsOf(process.pid), tunFds: tunDescriptors() };
 }
+
+/** A footprint taken once threads and children have stopped changing (exiting threads linger briefly). */
+export async function settledFootprint(): Promise<ReturnType<typeof footprint>> {
+  let last = footprint();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = footprint();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
