@@ -48,7 +48,8 @@ function main(): void {
   for (let i = 0; i < runs; i++) {
     const mutant = mutate(sources[Math.floor(rand() * sources.length)]!, rand);
     bytes += mutant.length;
-    const problem = checkMutant(mutant);
+    const mode = (["ipv4", "ipv4-mapped-ipv6", "ipv6"] as const)[i % 3];
+    const problem = checkMutant(mutant, { ipVersion: mode, defines: definesFor(mode) });
     if (problem) {
       problems++;
       if (problems <= 3) console.log(`problem in mutant ${i}: ${problem}\n--- mutant:\n${mutant}\n`);

@@ -8,7 +8,7 @@ import { LineIndex } from "../../../lib/diagnostics/line-index";
 import { renderDiagnostic } from "../../../lib/diagnostics/render";
 import { firstDifference } from "../../../lib/script/ast-equal";
 import { Lexer } from "../../../lib/script/lexer";
-import { parseScript } from "../../../lib/script/parse";
+import { parseScript, type ParseOptions } from "../../../lib/script/parse";
 import { printScript } from "../../../lib/script/printer";
 
 /** mulberry32: a small, fast, seedable PRNG. */
@@ -118,10 +118,10 @@ export function mutate(src: Source, rand: () => number): string {
 }
 
 /** Checks one mutant: no exception, sane diagnostics, renderable; valid mutants print back. Returns a problem or undefined. */
-export function checkMutant(text: string, file = "fuzz.pkt"): string | undefined {
+export function checkMutant(text: string, opts: Omit<ParseOptions, "file"> = {}, file = "fuzz.pkt"): string | undefined {
   let r: ReturnType<typeof parseScript>;
   try {
-    r = parseScript(text, { file });
+    r = parseScript(text, { file, ...opts });
   } catch (e) {
     return `parseScript threw: ${e instanceof Error ? e.stack : String(e)}`;
   }
@@ -133,7 +133,7 @@ export function checkMutant(text: string, file = "fuzz.pkt"): string | undefined
   if (!r.diagnostics.some((d) => d.severity === "error")) {
     try {
       const printed = printScript(r.partial);
-      const again = parseScript(printed, { file });
+      const again = parseScript(printed, { file, ...opts });
       const diff = firstDifference(r.partial, again.partial);
       if (diff) return `round trip differs at ${diff}\n--- printed:\n${printed}`;
     } catch (e) {

@@ -7,10 +7,12 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corpusPresent, corpusScripts, FIXTURES, readCorpus } from "./corpus-helper";
+import type { IpMode } from "../../../lib/script/ast";
+import { corpusPresent, corpusScripts, definesFor, FIXTURES, readCorpus } from "./corpus-helper";
 import { checkMutant, mutate, prepareSource, rng, type Source } from "./fuzz-helper";
 
 const RUNS = 10_000;
+const MODES: readonly IpMode[] = ["ipv4", "ipv4-mapped-ipv6", "ipv6"];
 const SEED = process.env["FUZZ_SEED"] ? Number(process.env["FUZZ_SEED"]) : Date.now() % 1_000_000;
 
 describe("script: parser fuzzing", () => {
@@ -27,7 +29,8 @@ describe("script: parser fuzzing", () => {
     for (let i = 0; i < RUNS && failures.length < 3; i++) {
       const src = sources[Math.floor(rand() * sources.length)]!;
       const mutant = mutate(src, rand);
-      const problem = checkMutant(mutant);
+      const mode = MODES[Math.floor(rand() * MODES.length)]!;
+      const problem = checkMutant(mutant, { ipVersion: mode, defines: definesFor(mode) });
       if (problem) failures.push(`${problem}\n--- mutant ${i}:\n${mutant}`);
     }
     expect(failures, failures.join("\n\n")).to.deep.equal([]);
