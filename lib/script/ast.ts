@@ -304,7 +304,7 @@ export interface SyscallSpec {
 
 export type Expr =
   | { readonly kind: "ellipsis"; readonly span: Span }
-  | { readonly kind: "int"; readonly value: number; readonly text: string; readonly define?: string; readonly span: Span }
+  | { readonly kind: "int"; readonly value: number; readonly text: string; readonly span: Span }
   /** A symbol (`SOCK_STREAM`) resolved at run time through the symbol table. */
   | { readonly kind: "word"; readonly name: string; readonly define?: string; readonly span: Span }
   /** `"..."`: `raw` as written between the quotes; `value` with C escapes decoded. `prefix` for `"..."...`. */

@@ -3,6 +3,7 @@
  * with their encapsulation prefixes and IP marks. Each `parseX` implements the quoted rule of
  * packetdrill's parser.y; semantic rules (ranges, `end == start + len`...) live in checks.
  */
+import type { Span } from "../diagnostics/types";
 import type {
   EncapLayer,
   GreHeader,
@@ -270,7 +271,7 @@ function parseTcp(p: ParserCore): TcpSpec {
   };
 }
 
-function parseOptKeywordInt(p: ParserCore, kw: string, what: string): { value: number; span: ReturnType<ParserCore["span"]> } | undefined {
+function parseOptKeywordInt(p: ParserCore, kw: string, what: string): { value: number; span: Span } | undefined {
   if (!p.isKeyword(kw)) return undefined;
   const start = p.next().start;
   const v = p.expectInt(what);

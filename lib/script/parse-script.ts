@@ -2,6 +2,7 @@
  * Top-level rules: the script, its `--options`, init/cleanup commands, events and event times.
  * Each `parseX` implements the packetdrill grammar rule quoted in its comment (parser.y).
  */
+import type { Span } from "../diagnostics/types";
 import type { CodeEvent, CommandEvent, CommandSpec, Event, EventTime, Script, ScriptOption } from "./ast";
 import { parsePacketSpec } from "./parse-packet";
 import { parseSyscallSpec } from "./parse-syscall";
@@ -228,7 +229,7 @@ export function parseCommandSpec(p: ParserCore): CommandSpec {
   const t = p.expectKind("command", "a `command`");
   const cs = t.contentStart ?? t.start;
   const ce = t.contentEnd ?? t.end;
-  const variables: { name: string; span: ReturnType<ParserCore["span"]> }[] = [];
+  const variables: { name: string; span: Span }[] = [];
   if (t.define === undefined) {
     const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
     for (let m = re.exec(t.text); m; m = re.exec(t.text)) {

@@ -1,6 +1,7 @@
 /**
  * System call events: `+0 ...0.1 read(4, ..., 1000) = 1000`, `= -1 EAGAIN (Resource ...)`.
  */
+import type { Span } from "../diagnostics/types";
 import type { Expr, SyscallSpec, TimeValue } from "./ast";
 import { parseExpression } from "./parse-expr";
 import type { ParserCore } from "./parser-core";
@@ -54,7 +55,7 @@ export function parseSyscallSpec(p: ParserCore): SyscallSpec {
  * note      : '(' word_list ')'
  * word_list : WORD | FLAGS | word_list WORD
  */
-function parseNote(p: ParserCore): { text: string; span: ReturnType<ParserCore["span"]> } {
+function parseNote(p: ParserCore): { text: string; span: Span } {
   const start = p.expectPunct("(").start;
   const words: string[] = [];
   const first = p.peek();

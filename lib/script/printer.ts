@@ -220,7 +220,7 @@ export function printExpr(e: Expr): string {
     case "ellipsis":
       return "...";
     case "int":
-      return e.define ?? e.text;
+      return e.text;
     case "word":
       return e.define ?? e.name;
     case "string":
