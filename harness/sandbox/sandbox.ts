@@ -102,13 +102,14 @@ export class Sandbox {
 
   /**
    * Resolves at `timeNs` (sandbox clock): a timer for the bulk of the wait, then event-loop
-   * turns (setImmediate) for the last 2 ms, so I/O keeps flowing while it waits precisely.
+   * turns (setImmediate) for the last 2 ms, so I/O keeps flowing while it waits precisely. A
+   * timer can fire a millisecond or more late on a loaded machine; the margin absorbs that.
    */
   async sleepUntilNs(timeNs: number): Promise<void> {
     for (;;) {
       const left = timeNs - this.nowNs();
       if (left <= 0) return;
-      if (left > 2_000_000) await new Promise((r) => setTimeout(r, Math.floor((left - 1_000_000) / 1e6)));
+      if (left > 3_000_000) await new Promise((r) => setTimeout(r, Math.floor((left - 2_000_000) / 1e6)));
       else await new Promise((r) => setImmediate(r));
     }
   }
