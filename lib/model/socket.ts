@@ -257,7 +257,8 @@ export interface Socket {
   /** Keepalive / orphaned-FIN_WAIT_2 timer (Linux shares one). */
   keepaliveAt: number | null;
   /** Set while this is a timewait socket (tcp_time_wait): TIME_WAIT, or an orphaned FIN_WAIT_2. */
-  tw: { substate: "TIME_WAIT" | "FIN_WAIT_2"; expiresAt: number; reuse: boolean } | null;
+  /** `rcvWnd`: tcp_receive_window() when the timewait socket was made (tw_rcv_wnd), never updated. */
+  tw: { substate: "TIME_WAIT" | "FIN_WAIT_2"; expiresAt: number; reuse: boolean; rcvWnd: number } | null;
   /** The connection came from a listener (passive open). */
   passive: boolean;
 }

@@ -35,7 +35,7 @@ export function enterTimeWait(h: Host, s: Socket, substate: "TIME_WAIT" | "FIN_W
   t.rtx = [];
   t.lastOowAckTime = 0;
   s.shutdown = 3;
-  s.tw = { substate, expiresAt: h.now + timeo, reuse: s.opts.reuseAddr };
+  s.tw = { substate, expiresAt: h.now + timeo, reuse: s.opts.reuseAddr, rcvWnd: receiveWindow(t) };
   if (substate === "TIME_WAIT") setState(h, s, "TIME_WAIT", rule);
 }
 
@@ -52,12 +52,16 @@ export function fireTimeWait(h: Host, s: Socket): void {
   killTimeWait(h, s, tw.substate === "TIME_WAIT" ? "time-wait/expire" : "time-wait/fin-wait-2-expire");
 }
 
-/** tcp_v4_timewait_ack: SND.NXT / RCV.NXT of the old connection, last window, timestamps. */
+/**
+ * tcp_v4_timewait_ack: SND.NXT / RCV.NXT of the old connection, timestamps, and the window saved
+ * when the timewait socket was made (tw_rcv_wnd): a FIN taken in the FIN_WAIT_2 substate advances
+ * RCV.NXT but not that window (Linux ACKs it with the full window, not one byte less).
+ */
 function twAck(h: Host, s: Socket, t: Tcb, rule: RuleId): void {
   sendStatelessAck(h, s.id, socketTuple(h, s), {
     seq: t.sndNxt,
     ack: t.rcvNxt,
-    window: Math.floor(receiveWindow(t) / 2 ** t.rcvWscale),
+    window: Math.floor(s.tw!.rcvWnd / 2 ** t.rcvWscale),
     ...(t.tsOk ? { ts: { val: tsNow(h.now, t.tsOffset), ecr: t.tsRecent } } : {}),
   }, rule);
 }
@@ -98,7 +102,7 @@ export function timeWaitArrives(h: Host, s: Socket, seg: Seg): void {
   const twLen = h.profile.constants.timewaitLen;
   const paws = pawsReject(h, t, seg);
   if (tw.substate === "FIN_WAIT_2") {
-    if (paws || !inWindow(seg.seq, seg.end, t.rcvNxt, seqAdd(t.rcvNxt, receiveWindow(t)))) {
+    if (paws || !inWindow(seg.seq, seg.end, t.rcvNxt, seqAdd(t.rcvNxt, tw.rcvWnd))) {
       twOowAck(h, s, t, seg, "time-wait/ack");
       return;
     }

@@ -32,6 +32,18 @@ describe("lib/model: active close (T4)", () => {
     d.expectSent({ flags: ".", seq: 2, ack: 2, at: ms(400) });
     expect(d.states().at(-1)).to.deep.include({ to: "TIME_WAIT" });
   });
+
+  it("the orphan's ACK of the peer's FIN offers the window saved by tcp_time_wait, not one byte less", () => {
+    // Checked against Linux 6.18 (tcpdrill diff, specs/tcp/active-close/four-way.pkt): the FIN
+    // reaches the FIN_WAIT_2 timewait socket, whose ACK sends tw_rcv_wnd unchanged.
+    const d = new Drill().established();
+    d.call("close", [4], ms(200));
+    const fin = d.expectSent({ flags: "F.", seq: 1, ack: 1 });
+    d.send({ flags: ".", seq: 1, ack: 2 }, ms(300));
+    d.send({ flags: "F.", seq: 1, ack: 2 }, ms(400));
+    const ack = d.expectSent({ flags: ".", seq: 2, ack: 2, rule: "time-wait/fin-wait-2-fin" });
+    expect((ack.packet.l4 as { tcp: { window: number } }).tcp.window).to.equal((fin.packet.l4 as { tcp: { window: number } }).tcp.window);
+  });
 });
 
 describe("lib/model: passive close (T5, T6)", () => {
