@@ -21,6 +21,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "play scripts against the kernel (or --target model)",
     load: async () => (require("./run") as typeof import("./run")).runCommand,
   },
+  diff: {
+    summary: "play scripts against the kernel and the model, and show where they differ",
+    load: async () => (require("./diff") as typeof import("./diff")).diffCommand,
+  },
 };
 
 export function usage(): string {

@@ -72,6 +72,8 @@ export class ModelTarget implements Target {
   readonly host: Host;
   /** Every state transition the model made, in order (Linux state names). */
   readonly stateChanges: ModelStateChange[] = [];
+  /** Every packet the model emitted, delivered or not (for `tcpdrill diff`: rules, loose fields). */
+  readonly emitted: Emitted[] = [];
   private clock = 0;
   private closed = false;
   private readonly queue: Emitted[] = [];
@@ -251,13 +253,15 @@ export class ModelTarget implements Target {
       switch (e.kind) {
         case "packet": {
           const loose = matcherLooseFields(e.loose);
-          this.queue.push({
+          const emitted: Emitted = {
             bytes: encodePacket(e.packet),
             time: e.time,
             rule: e.rule,
             ...(e.timeRange !== undefined ? { earliest: e.timeRange.earliest, latest: e.timeRange.latest } : {}),
             ...(loose.length > 0 ? { loose } : {}),
-          });
+          };
+          this.queue.push(emitted);
+          this.emitted.push(emitted);
           break;
         }
         case "syscall-done": {
