@@ -4,14 +4,14 @@
  * no /dev/net/tun) the kernel tests are pending with the reason, never passed.
  *
  * Scripts whose header says `// slow` (60 s timers and longer) run against the kernel only when
- * TCPDRILL_SLOW=1; otherwise their kernel tests are pending and say so.
+ * TCPDRILL_SLOW=1; otherwise their kernel tests are pending and say so. Model tests always run.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode } from "../../lib/trace/types";
 import { modesForScript } from "../runner/config";
-import { kernelTargetFactory, runJob } from "../runner/run-job";
+import { kernelTargetFactory, modelTargetFactory, runJob } from "../runner/run-job";
 import { sandboxSupport } from "../sandbox";
 
 export function findScripts(dir: string): string[] {
@@ -28,7 +28,10 @@ export function isSlow(file: string): boolean {
   return /^\/\/\s*slow\b/m.test(readFileSync(file, "utf8").split("\n").slice(0, 10).join("\n"));
 }
 
-/** Registers a describe() block with one test per script × mode for the kernel target. */
+/**
+ * Registers a describe() block with one test per script × mode × target: the kernel (when it can
+ * run here) and the model, which always runs, `// slow` scripts included (its time is virtual).
+ */
 export function registerScripts(title: string, dir: string, root: string): void {
   describe(title, function () {
     this.timeout(120_000);
@@ -50,6 +53,13 @@ export function registerScripts(title: string, dir: string, root: string): void 
           if (r.trace.verdict !== "pass") {
             const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
             throw new Error(`${r.trace.verdict}: ${path.relative(root, file)} [${mode}]\n${report}`);
+          }
+        });
+        it(`${rel} [${mode}] model`, async function () {
+          const r = await runJob(file, mode, { target: "model" }, modelTargetFactory());
+          if (r.trace.verdict !== "pass") {
+            const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
+            throw new Error(`${r.trace.verdict}: ${path.relative(root, file)} [${mode}] model\n${report}`);
           }
         });
       }
