@@ -13,8 +13,14 @@
  * process would otherwise also keep the network namespace alive. On close, the holder is killed
  * directly; on timeout, the command's process group.
  *
- * Commands see the host's file system (cwd: a fresh per-sandbox directory unless given) and
- * `$PPID` 0 (their parent is outside their PID namespace). Output goes to files, not pipes, so a
+ * The holder also owns a mount namespace in which the sandbox's own directory is bind-mounted
+ * over /tmp, and every command joins it: a script's files under /tmp (packetdrill scripts write
+ * `/tmp/sysctl_restore_${PPID}.sh` and read it back in their cleanup command) are shared by the
+ * commands of one run, invisible to every other run, and removed with the sandbox.
+ *
+ * Commands see the host's file system otherwise (cwd: the given directory, or the private /tmp;
+ * a cwd under the host's /tmp cannot be reached and becomes the private /tmp) and `$PPID` 0
+ * (their parent is outside their PID namespace). Output goes to files, not pipes, so a
  * background job that keeps stdout open cannot stall the command.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -126,15 +132,18 @@ export class Executor {
       this.dir = mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${this.label}-`));
       mkdirSync(path.join(this.dir, "work"));
       mkdirSync(path.join(this.dir, "io"));
+      mkdirSync(path.join(this.dir, "tmp"), { mode: 0o1777 });
     }
     return this.dir;
   }
 
   private async startHolder(): Promise<{ outer: ChildProcess; initPid: number }> {
+    const privateTmp = path.join(this.directory(), "tmp");
     const outer = spawn(
       "setpriv",
       ["--pdeathsig", "KILL", "--", "nsenter", `--net=${this.netnsPath}`, "--",
-        "unshare", "--pid", "--fork", "--kill-child=SIGKILL", "--", "sleep", "infinity"],
+        "unshare", "--pid", "--mount", "--propagation", "private", "--fork", "--kill-child=SIGKILL", "--",
+        "/bin/sh", "-c", 'mount --bind "$0" /tmp && exec sleep infinity', privateTmp],
       { stdio: "ignore", detached: true },
     );
     outer.on("error", () => undefined);
@@ -155,6 +164,21 @@ export class Executor {
       }
       if (children !== "") {
         const initPid = Number(children.split(/\s+/)[0]);
+        // Commands may only start once the private /tmp is in place (the holder's sh execs sleep).
+        let comm = "";
+        try {
+          comm = readFileSync(`/proc/${initPid}/comm`, "utf8").trim();
+        } catch {
+          // not readable yet
+        }
+        if (comm !== "sleep") {
+          if (Date.now() > deadline) {
+            killGroup(outer);
+            throw new ExecError("the process holder did not set up its private /tmp within 2 s");
+          }
+          await new Promise((r) => setTimeout(r, 1));
+          continue;
+        }
         const ns = readlinkSync(`/proc/${initPid}/ns/net`);
         if (ns !== this.netns) {
           killGroup(outer);
@@ -188,14 +212,19 @@ export class Executor {
     const errPath = path.join(dir, "io", `${k}.err`);
     const outFd = openSync(outPath, "w");
     const errFd = openSync(errPath, "w");
+    // The working directory as seen inside the sandbox's mount namespace (see the top of the file).
+    const hostTmp = os.tmpdir();
+    const wd = options.cwd === undefined || options.cwd === hostTmp || options.cwd.startsWith(hostTmp + path.sep) ? "/tmp" : options.cwd;
     let child: ChildProcess;
     try {
       child = spawn(
         "setpriv",
-        ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`, "--",
-          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", command],
+        ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`,
+          `--mount=/proc/${holder.initPid}/ns/mnt`, "--",
+          // cd inside: nsenter --wd would open the directory before entering the mount namespace.
+          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", 'cd -- "$0" || exit 125; exec /bin/sh -c "$1"', wd, command],
         {
-          cwd: options.cwd ?? path.join(dir, "work"),
+          cwd: "/",
           env: { ...process.env, ...(options.env ?? {}) },
           detached: true,
           stdio: ["ignore", outFd, errFd],

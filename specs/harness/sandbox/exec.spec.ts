@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 /** Shell commands inside a sandbox: where they run, what they return, how they end. */
 import { expect } from "chai";
 import { readFileSync, readlinkSync } from "node:fs";
@@ -32,10 +33,22 @@ describe("harness/sandbox exec (real kernel)", function () {
     expect((await sb.exec("no-such-command-here")).status).to.equal(127);
   });
 
-  it("uses a fresh per-sandbox directory as cwd unless told otherwise, and passes env", async () => {
-    expect((await sb.exec("pwd; ls -A")).stdout).to.equal(`${path.join(sb.directory(), "work")}\n`);
+  it("runs in the sandbox's private /tmp unless told otherwise, and passes env", async () => {
+    expect((await sb.exec("pwd; ls -A")).stdout).to.equal("/tmp\n");
     const r = await sb.exec("pwd; echo $TCPDRILL_SPEC", { cwd: "/", env: { TCPDRILL_SPEC: "hello" } });
     expect(r.stdout).to.equal("/\nhello\n");
+  });
+
+  it("gives each sandbox a private /tmp, shared by its commands and gone with it", async () => {
+    expect((await sb.exec("echo mine > /tmp/tcpdrill-private-tmp-spec && cat /tmp/tcpdrill-private-tmp-spec")).stdout).to.equal("mine\n");
+    expect(existsSync("/tmp/tcpdrill-private-tmp-spec"), "the host's /tmp is untouched").to.equal(false);
+    const other = await createSandbox({ mode: "ipv4" });
+    try {
+      expect((await other.exec("test -e /tmp/tcpdrill-private-tmp-spec; echo $?")).stdout).to.equal("1\n");
+    } finally {
+      await other.close();
+    }
+    expect((await sb.exec("cat /tmp/tcpdrill-private-tmp-spec")).stdout).to.equal("mine\n");
   });
 
   it("kills a command that outlives its timeout, with its process group", async () => {
