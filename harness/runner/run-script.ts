@@ -362,14 +362,14 @@ function ruleOf(e: Emitted): { rule?: string } {
 /**
  * The instant an outbound packet is timed at. A target that may have sent it anywhere in
  * [earliest, latest] ("both allowed", the model's delayed ACKs) is on time if any instant is: the
- * one in the window closest to its nominal time, else the range's end nearest the window.
+ * one closest to the scripted time, else the range's end nearest the window.
  */
 function timedInstant(e: Emitted, start: number, expected: ResolvedTime, tolerance: number): number {
   const nominal = e.time - start;
   if (e.earliest === undefined || e.latest === undefined || expected.kind === "any") return nominal;
   const lo = Math.max(e.earliest - start, expected.at - tolerance);
   const hi = Math.min(e.latest - start, expected.end + tolerance);
-  if (lo <= hi) return Math.min(Math.max(nominal, lo), hi);
+  if (lo <= hi) return Math.min(Math.max(expected.at, lo), hi);
   return e.latest - start < expected.at - tolerance ? e.latest - start : e.earliest - start;
 }
 
