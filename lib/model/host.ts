@@ -19,6 +19,7 @@ import { tupleKey } from "./socket";
 import { dispatchSyscall } from "./syscalls";
 import type { PendingCall } from "./sys-util";
 import { fireRequestTimer } from "./listener";
+import { sendAck } from "./output";
 import { fireSocketTimer, nextSocketTimer } from "./timers";
 import type { ModelEvent, SysArg, SyscallOutcome, TcpState } from "./types";
 
@@ -165,6 +166,25 @@ export class Host {
    */
   socketState(fd: number): TcpState | undefined {
     return this.fds.get(fd)?.state;
+  }
+
+  /**
+   * Sends now every ACK that is owed and waiting on its delayed-ACK timer ("both allowed": Linux
+   * may ACK at once in quick-ack mode or at the timer). For a runner that expects the ACK earlier
+   * than the model's nominal choice; the packet's timeRange runs to the timer's deadline. Like
+   * an immediate ACK, it leaves ATO and pingpong as they are. Returns how many were sent.
+   */
+  sendOwedAcks(now: number): number {
+    this.moveTo(now);
+    let sent = 0;
+    for (const s of this.sockets) {
+      const t = s.tcb;
+      if (!t || s.tw || s.state === "CLOSED" || s.state === "LISTEN" || !t.ack.scheduled || t.ack.timer === null) continue;
+      sendAck(this, s, "output/ack-early", { timeRange: { earliest: t.ack.dueSince, latest: t.ack.timer } });
+      sent++;
+    }
+    this.retryPendingCalls();
+    return sent;
   }
 
   /** Applies `net.ipv4.x = value` to this host's profile. */

@@ -128,6 +128,7 @@ export const RULES = {
   "timer/retransmit-timeout": r("retransmissions exhausted (tcp_retries2, orphan retries or TCP_USER_TIMEOUT): → CLOSED, ETIMEDOUT", "tcp_write_timeout; tcp_write_err"),
   "timer/loss-probe": r("tail loss probe: resend the last segment (or send new data) after ~2·SRTT", "RFC 8985 §7; tcp_send_loss_probe"),
   "timer/zero-window-probe": r("persist timer: probe a zero window with seq = SND.UNA − 1", "RFC 9293 §3.8.6.1; tcp_probe_timer"),
+  "output/ack-early": r("an owed (delayed) ACK sent before its timer because the runner needs it now: Linux may send it at once (quick-ack) or at the timer, both are allowed", "RFC 1122 §4.2.3.2; __tcp_ack_snd_check vs tcp_send_delayed_ack"),
   "timer/delayed-ack": r("delayed ACK timer fired: send the pending ACK", "RFC 1122 §4.2.3.2; tcp_delack_timer_handler"),
   "timer/keepalive-probe": r("keepalive probe: ACK with seq = SND.UNA − 1, no data", "RFC 1122 §4.2.3.6; tcp_keepalive_timer"),
   "timer/keepalive-abort": r("keepalive probes unanswered: send R., → CLOSED, ETIMEDOUT", "tcp_keepalive_timer"),

@@ -64,6 +64,20 @@ describe("lib/model: passive close (T5, T6)", () => {
     d.expectSent({ flags: ".", ack: 102, at: ms(340), rule: "timer/delayed-ack" });
   });
 
+  it("sendOwedAcks sends the held ACK at once, its range running to the timer, and the timer is spent", () => {
+    const d = new Drill().established();
+    d.send({ flags: "P.", seq: 1, ack: 1, data: 100 }, ms(150));
+    d.expectSent({ flags: ".", ack: 101 });
+    d.send({ flags: "F.", seq: 101, ack: 1 }, ms(300));
+    d.expectNoPacket(ms(310));
+    expect(d.host.sendOwedAcks(ms(310))).to.equal(1);
+    d.run(ms(310));
+    const p = d.expectSent({ flags: ".", ack: 102, at: ms(310), rule: "output/ack-early" });
+    expect(p.timeRange).to.deep.equal({ earliest: ms(300), latest: ms(340) });
+    d.expectNoPacket(ms(400));
+    expect(d.host.sendOwedAcks(ms(400))).to.equal(0);
+  });
+
   it("close() right after the peer's FIN sends F. carrying the ACK (three-way close)", () => {
     const d = new Drill().established();
     d.send({ flags: "F.", seq: 1, ack: 1 }, ms(200));
