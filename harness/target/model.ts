@@ -9,6 +9,10 @@
  *
  * The clock stops at every model timer on the way, so each wait ends at the exact instant its
  * cause happened (the packet's emission, the syscall's completion), never later.
+ *
+ * "Both allowed": when the runner's wait for a packet reaches its deadline with nothing sent, an
+ * ACK the model holds for its delayed-ACK timer is sent then (Linux may ACK at once in quick-ack
+ * mode); its [earliest, latest] range lets the runner time it at the instant the script expects.
  */
 import { createHost, LINUX_STATE_NAME, type Host, type LooseField, type ModelEvent, type Profile } from "../../lib/model";
 import type { IpMode } from "../../lib/trace/types";
@@ -223,6 +227,12 @@ export class ModelTarget implements Target {
         woke = true;
       }
       this.sleepers = this.sleepers.filter((w) => w.at > this.clock);
+      if (this.queue.length === 0 && this.packetWaiters.some((w) => w.at <= this.clock)) {
+        // The runner gives up on its packet here. An ACK the model is holding back for its
+        // delayed-ACK timer could legitimately have gone out already (quick-ack): send it now.
+        this.host.sendOwedAcks(this.clock);
+        woke = this.drain() || woke;
+      }
       for (const p of this.packetWaiters.filter((w) => w.at <= this.clock)) {
         p.resolve(undefined);
         woke = true;
@@ -243,8 +253,8 @@ export class ModelTarget implements Target {
   }
 
   /** Collects what a syscall or an injection emitted at the current instant. */
-  private drain(): void {
-    this.dispatch(this.host.advance(this.clock));
+  private drain(): boolean {
+    return this.dispatch(this.host.advance(this.clock));
   }
 
   private dispatch(events: readonly ModelEvent[]): boolean {
