@@ -332,7 +332,13 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
     };
     if (call.end === undefined) {
-      const result = await target.syscall(prepared.request);
+      let result: SyscallResult;
+      try {
+        result = await target.syscall(prepared.request);
+      } catch (e) {
+        // As for a blocking call below; e.g. the model refusing a call that could never return.
+        fail("E-environment", `system call failed to run: ${(e as Error).message}`, call.span);
+      }
       const f = check(result);
       if (f !== undefined) throw f;
       return at(result.end);

@@ -284,6 +284,14 @@ describe("harness/target/model: scripts through the runner", () => {
     expect(r.trace.failure?.message).to.match(/tcp_window/);
   });
 
+  it("a call that blocks forever fails its line at once instead of waiting for --timeout", async () => {
+    const r = await run(script("hang.pkt", PASSIVE_OPEN.slice(0, 4).join("\n") + "\n+0 accept(3, ..., ...) = 4\n"));
+    expect(r.trace.verdict).to.equal("fail");
+    expect(r.trace.failure).to.deep.include({ code: "E-environment" });
+    expect(r.trace.failure?.message).to.match(/accept\(\) blocks forever on the model target/);
+    expect(r.trace.failure?.span?.start.line).to.equal(5);
+  });
+
   it("records the model's rules on state entries, and refuses shell commands", async () => {
     const r = await run(script("states.pkt", PASSIVE_OPEN.join("\n") + "\n"));
     expect(r.trace.entries.filter((e) => e.kind === "state")).to.deep.include.members([
