@@ -7,6 +7,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { captureIo } from "../../../harness/cli/io";
+import { runCommand } from "../../../harness/cli/run";
 import { modelTargetFactory, runJob } from "../../../harness/runner/run-job";
 import { ModelTarget } from "../../../harness/target/model";
 import type { SysValue } from "../../../harness/target/target";
@@ -290,6 +292,24 @@ describe("harness/target/model: scripts through the runner", () => {
     expect(r.trace.failure).to.deep.include({ code: "E-environment" });
     expect(r.trace.failure?.message).to.match(/accept\(\) blocks forever on the model target/);
     expect(r.trace.failure?.span?.start.line).to.equal(5);
+  });
+
+  it("tcpdrill run --target model [--profile]: every mode, no namespace needed; bad targets and profiles are usage errors", async () => {
+    const file = script("cli.pkt", PASSIVE_OPEN.join("\n") + "\n");
+    const cli = async (...argv: string[]) => {
+      const io = captureIo();
+      const status = await runCommand(argv, io);
+      return { status, out: io.out(), err: io.err() };
+    };
+    const all = await cli("--target", "model", "--ip_version", "all", file);
+    expect(all.status).to.equal(0);
+    expect(all.out).to.match(/\(ipv4\).*\n.*\(ipv4-mapped-ipv6\).*\n.*\(ipv6\).*\n3 passed, 0 failed\n$/);
+    expect((await cli("--target", "model", "--profile", "packetdrill", file)).status).to.equal(0);
+    const json = await cli("--target", "model", "--json", file);
+    expect(JSON.parse(json.out)).to.deep.include({ target: "model", verdict: "pass" });
+    expect(await cli("--target", "bsd", file)).to.deep.include({ status: 2, err: "tcpdrill run: unknown --target 'bsd' (kernel or model)\n" });
+    expect((await cli("--target", "model", "--profile", "bsd", file)).status).to.equal(2);
+    expect((await cli("--profile", "packetdrill", file)).err).to.match(/--profile applies to --target model only/);
   });
 
   it("records the model's rules on state entries, and refuses shell commands", async () => {
