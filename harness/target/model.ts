@@ -16,7 +16,7 @@
  */
 import { createHost, LINUX_STATE_NAME, type Host, type LooseField, type ModelEvent, type Profile } from "../../lib/model";
 import type { IpMode } from "../../lib/trace/types";
-import { canonicalAddress, decodePacket, encodePacket } from "../../lib/wire";
+import { canonicalAddress, checkChecksums, decodePacket, DecodeError, encodePacket } from "../../lib/wire";
 import { linuxStateName, outByIndex, toModelArgs } from "./model-syscall";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
@@ -129,7 +129,18 @@ export class ModelTarget implements Target {
 
   async inject(bytes: Uint8Array): Promise<void> {
     if (this.closed) return;
-    this.host.receive(decodePacket(bytes), this.clock);
+    // What the kernel's IP/TCP input would discard never reaches the model: bytes that do not
+    // decode, and bad IP or transport checksums (a script can inject those on purpose).
+    let packet;
+    try {
+      const sums = checkChecksums(bytes);
+      if (sums.ip === false || sums.l4 === false) return;
+      packet = decodePacket(bytes);
+    } catch (e) {
+      if (e instanceof DecodeError) return;
+      throw e;
+    }
+    this.host.receive(packet, this.clock);
     this.drain();
   }
 

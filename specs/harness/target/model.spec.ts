@@ -177,6 +177,19 @@ describe("harness/target/model: syscall shapes", () => {
     expect((await m.exec("sysctl -q net.ipv4.tcp_syn_retries=banana")).status).to.equal(1);
   });
 
+  it("drops what the kernel's input would: undecodable bytes and bad checksums", async () => {
+    const m = target();
+    await listener(m);
+    const syn = inbound({ seq: seq(PEER_ISN), flags: { syn: true }, options: [{ kind: "mss", mss: 1460 }] });
+    const corrupt = syn.slice();
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    await m.inject(corrupt);
+    await m.inject(new Uint8Array([0x45, 0, 0]));
+    expect(await m.nextPacket(10_000)).to.equal(undefined);
+    await m.inject(syn);
+    expect((await m.nextPacket(20_000))?.rule).to.equal("segment-arrives/listen/syn");
+  });
+
   it("emitted packets carry the rule, the loose fields in matcher names, and a delayed ACK's range", async () => {
     const m = target();
     await listener(m);
