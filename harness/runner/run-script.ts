@@ -211,7 +211,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const ours = state.connections.some((c) => belongsTo(p, c));
       if (!ours || at(e.time) > lastScripted + config.toleranceUsecs) continue;
       const text = formatPacket(p, { direction: "outbound" });
-      entries.push({ kind: "sniff", time: at(e.time), hex: hex(e.bytes), text, matched: false });
+      entries.push({ kind: "sniff", time: at(e.time), hex: hex(e.bytes), text, matched: false, ...ruleOf(e) });
       const after = [...script.events].reverse().find((ev) => ev.span.start.line <= lastLineBefore(at(e.time)));
       fail("E-unexpected-packet", `the kernel sent a packet the script does not expect, at ${secs(at(e.time))} sec: ${text}`, after?.span, [
         { message: "every outbound packet before the script's last event must be matched by a `>` line (--allow_unexpected ignores it, as packetdrill does)" },
