@@ -357,6 +357,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
     );
     blocking = { event, resolved, done, settled: false };
+    // Later events are timed from when the call is really in the kernel, not from when it was posted.
+    if (target.whenBlocked !== undefined) await Promise.race([done, target.whenBlocked(100)]);
     return undefined;
   }
 }

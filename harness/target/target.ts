@@ -82,6 +82,11 @@ export interface Target {
   inject(bytes: Uint8Array): Promise<void>;
   /** Runs a syscall. A blocking one resolves when it returns (the runner does not await it at once). */
   syscall(request: SyscallRequest): Promise<SyscallResult>;
+  /**
+   * After starting a blocking syscall: resolves once it is really inside the kernel (or waited
+   * `maxMs`), as packetdrill waits for its syscall thread to sleep before the next event.
+   */
+  whenBlocked?(maxMs: number): Promise<void>;
   /** tcpi_state of a live fd, or undefined if it is not a TCP socket (never blocks). */
   tcpState(fd: number): string | undefined;
   /** Model only: the rule behind the fd's last state change (for traces). */

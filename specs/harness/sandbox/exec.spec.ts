@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
 /** Shell commands inside a sandbox: where they run, what they return, how they end. */
 import { expect } from "chai";
-import { readFileSync, readlinkSync } from "node:fs";
-import * as path from "node:path";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { createSandbox, type Sandbox } from "../../../harness/sandbox/index";
 import { hostInterfaces, requireSandboxes } from "./helpers/support";
 
