@@ -10,6 +10,7 @@ import type { Script } from "../../lib/script/ast";
 import { parseScript } from "../../lib/script/parse";
 import type { IpMode, TargetKind, Trace } from "../../lib/trace/types";
 import { KernelTarget } from "../target/kernel";
+import { useNormalPriority, useRealtimePriority } from "../sandbox/thread-priority";
 import { ModelTarget } from "../target/model";
 import type { Target } from "../target/target";
 import { defaultConfig, modeDefaults, type RunConfig } from "./config";
@@ -137,7 +138,11 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
         resolve({ ...errorTrace(file, config, d, started), verdict: "fail" });
       }, config.timeoutMs);
     });
-    const running = runScript(script, target, config);
+    // Kernel runs: the main thread real-time while the script plays, like packetdrill.
+    const realtime = target.kind === "kernel" && useRealtimePriority();
+    const running = runScript(script, target, config).finally(() => {
+      if (realtime) useNormalPriority();
+    });
     // After a timeout the target is closed under the still-running script; its failure is moot.
     running.catch(() => undefined);
     const trace = await Promise.race([running, timeout]);

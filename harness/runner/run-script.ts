@@ -133,15 +133,16 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (index === 0 && !(t.kind === "absolute" && t.value === 0) && !(t.kind === "relative" && t.value === 0)) {
         fail("E-first-event", "first event should be at time 0", event.time.span);
       }
-      // packetdrill anchors relative times to "now" microseconds after the previous syscall
-      // returned; ours would include the syscall thread's reply latency, so use its return time.
+      // packetdrill anchors relative times to "now", microseconds after the previous event's
+      // action. Ours could include thread latency and event-loop delays, so each event reports
+      // the instant of its own action (injection, syscall return, packet timestamp) instead.
       const now = anchor ?? at(target.now());
       anchor = undefined;
       const resolved = resolveTime(t.kind, t.value, t.end, now, previous, isInbound(event));
       const prevAt = previous?.at;
       switch (event.kind) {
         case "packet":
-          await runPacket(event.packet, event, resolved, prevAt);
+          anchor = await runPacket(event.packet, event, resolved, prevAt);
           break;
         case "syscall":
           anchor = await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt);
@@ -256,7 +257,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
-  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined): Promise<void> {
+  /** Runs a packet event; returns the instant of its action (injection or the packet's timestamp). */
+  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined): Promise<number> {
     const line = { line: event.span.start.line };
     try {
       const conn = connectionFor(spec, state);
@@ -266,7 +268,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         const { bytes } = await inject(spec, conn, target, state);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
         entries.push({ kind: "inject", time: injectedAt, source: line, hex: hex(bytes), text: formatSpec(spec) });
-        return;
+        return injectedAt;
       }
       if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {
         conn.scriptLocalIsn = seq(spec.body.seq.start);
@@ -301,6 +303,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         notes.push({ message: `actual packet: ${secs(actualAt)} ${actualText}` });
         fail(mismatches.length > 0 ? "E-packet-mismatch" : "E-timing", `error handling packet: ${problems[0]}`, event.span, notes);
       }
+      return at(sniffed.first.time);
     } catch (e) {
       if (e instanceof PacketFailure) {
         const notes: DiagnosticNote[] = [];
@@ -357,9 +360,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
     );
     blocking = { event, resolved, done, settled: false };
-    // Later events are timed from when the call is really in the kernel, not from when it was posted.
-    if (target.whenBlocked !== undefined) await Promise.race([done, target.whenBlocked(100)]);
-    return undefined;
+    // Later events are timed from when the call really entered the kernel, not from when it was
+    // posted or when we noticed: under load either can be milliseconds off.
+    if (target.whenBlocked === undefined) return undefined;
+    const entered = await target.whenBlocked(1000);
+    return entered === undefined ? undefined : at(entered);
   }
 }
 

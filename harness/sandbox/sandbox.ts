@@ -67,6 +67,8 @@ export class Sandbox {
   /** Per-step setup times (ns) measured on the syscall thread. */
   readonly setupStepsNs: Readonly<Record<string, number>>;
   private readonly thread: SyscallThread;
+  /** The thread's call count when the latest syscall was posted (see syscallStarted). */
+  private postedCalls = 0n;
   private readonly handles: SetupReply;
   private readonly capture: Capture;
   private readonly executor: Executor;
@@ -168,9 +170,23 @@ export class Sandbox {
    * another is blocked waits behind it. Kernel errors resolve (ret -1, errno); marshalling
    * errors and calls on descriptors the sandbox does not own reject.
    */
+  /**
+   * Resolves with the time (ns on the sandbox clock) at which the most recently posted syscall
+   * entered the kernel, once it has; undefined if that did not happen within `maxMs`.
+   */
+  async syscallStarted(maxMs: number): Promise<number | undefined> {
+    const end = Date.now() + maxMs;
+    while (this.thread.callsStarted() <= this.postedCalls) {
+      if (Date.now() >= end || this.closed) return undefined;
+      await new Promise((r) => setImmediate(r));
+    }
+    return Number(this.thread.lastCallStartNs() - this.epochNs);
+  }
+
   async syscall(request: SyscallRequest): Promise<SyscallOutcome> {
     if (this.closed) throw new Error("the sandbox is closed");
     this.checkDescriptors(request);
+    this.postedCalls = this.thread.callsStarted();
     const reply = await this.thread.send({ op: "syscall", request });
     return this.track(unwrap(reply, "syscall"));
   }

@@ -7,8 +7,9 @@
 // First, before the other modules load: boot at low priority (thread-priority.ts).
 import { lowerOwnPriority, restoreOwnPriority } from "./thread-priority";
 lowerOwnPriority();
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { forgetAllDescriptors } from "../sys/executor/cloexec";
+import { onCallStart } from "../sys/executor/handler";
 import { executeSyscall } from "../sys/executor/index";
 import { call, libc } from "../sys/libc";
 import { SyscallArgumentError } from "../sys/types";
@@ -22,6 +23,15 @@ const SO_TYPE = 3;
 
 const port = parentPort;
 if (port === null) throw new Error("thread-main.ts must run in a worker thread");
+
+// Publish each call's start (thread.ts: SyscallThread.calls) before it enters the kernel.
+const calls = (workerData as { calls?: BigInt64Array } | null)?.calls;
+if (calls !== undefined) {
+  onCallStart((startNs) => {
+    Atomics.store(calls, 1, startNs);
+    Atomics.add(calls, 0, 1n);
+  });
+}
 
 let epochNs: bigint | undefined;
 let sandboxNetns: string | undefined;

@@ -6,15 +6,37 @@
  *
  * Linux applies setpriority(PRIO_PROCESS, tid) to the one thread.
  */
+import { availableParallelism } from "node:os";
 import { libc } from "../sys/libc";
 
 const PRIO_PROCESS = 0;
+const SCHED_OTHER = 0;
+const SCHED_RR = 2;
 
 export function lowerOwnPriority(): void {
+  libc().sched_setscheduler(0, SCHED_OTHER, new Int32Array([0]));
   libc().setpriority(PRIO_PROCESS, libc().gettid(), 19);
+}
+
+/**
+ * The calling thread at the lowest real-time priority (SCHED_RR 1), as packetdrill runs its
+ * threads (run.c: set_scheduling_priority): a script's events then are not delayed behind
+ * ordinary work. Skipped on a single CPU, where it could starve everything else. Returns
+ * whether the thread is now real-time.
+ */
+export function useRealtimePriority(): boolean {
+  if (availableParallelism() <= 1) return false;
+  return libc().sched_setscheduler(0, SCHED_RR, new Int32Array([1])) === 0;
+}
+
+/** Back to the normal policy (SCHED_OTHER). */
+export function useNormalPriority(): void {
+  libc().sched_setscheduler(0, SCHED_OTHER, new Int32Array([0]));
 }
 
 /** Back to nice 0 (needs CAP_SYS_NICE, which a sandbox's root has); false if refused. */
 export function restoreOwnPriority(): boolean {
-  return libc().setpriority(PRIO_PROCESS, libc().gettid(), 0) === 0;
+  const ok = libc().setpriority(PRIO_PROCESS, libc().gettid(), 0) === 0;
+  useRealtimePriority();
+  return ok;
 }

@@ -40,6 +40,11 @@ function workerScript(): { script: string; eval: boolean } {
 
 export class SyscallThread {
   readonly worker: Worker;
+  /**
+   * Shared with the thread: [0] counts timed libc calls started, [1] is the realtime ns at which
+   * the latest one started (written just before it enters the kernel).
+   */
+  private readonly calls: BigInt64Array;
   /** Resolves once the thread has loaded koffi and can take requests. */
   readonly ready: Promise<void>;
   private readonly pending = new Map<number, Pending>();
@@ -50,7 +55,8 @@ export class SyscallThread {
 
   constructor() {
     const { script, eval: isEval } = workerScript();
-    this.worker = new Worker(script, { eval: isEval, stdout: false, stderr: false });
+    this.calls = new BigInt64Array(new SharedArrayBuffer(16));
+    this.worker = new Worker(script, { eval: isEval, stdout: false, stderr: false, workerData: { calls: this.calls } });
     let markReady: () => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
@@ -102,6 +108,16 @@ export class SyscallThread {
       clearTimeout(timer);
       if (this.pending.size === 0) this.worker.unref();
     }
+  }
+
+  /** How many timed calls the thread has started so far. */
+  callsStarted(): bigint {
+    return Atomics.load(this.calls, 0);
+  }
+
+  /** Realtime ns at which the latest call started. */
+  lastCallStartNs(): bigint {
+    return Atomics.load(this.calls, 1);
   }
 
   get alive(): boolean {

@@ -2,7 +2,6 @@
  * The kernel target: a sandbox (network namespace + tun0 + syscall thread) behind the Target
  * interface. The sandbox speaks nanoseconds since its creation; the runner speaks microseconds.
  */
-import { readFileSync } from "node:fs";
 import { createSandbox, type Sandbox } from "../sandbox";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
@@ -58,26 +57,10 @@ export class KernelTarget implements Target {
     };
   }
 
-  /**
-   * The syscall thread is inside the script's call once /proc shows it asleep in a syscall other
-   * than the ones an idle worker waits in (epoll_wait/epoll_pwait/epoll_pwait2, futex). Polled on
-   * the event loop, bounded by `maxMs` (run_system_call.c: is_thread_sleeping).
-   */
-  async whenBlocked(maxMs: number): Promise<void> {
-    const file = `/proc/self/task/${this.sandbox.threadId}/syscall`;
-    const idle = new Set([232, 281, 441, 202]);
-    const end = Date.now() + maxMs;
-    while (Date.now() < end) {
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch {
-        return;
-      }
-      const nr = Number(text.split(" ")[0]);
-      if (Number.isInteger(nr) && nr >= 0 && !idle.has(nr)) return;
-      await new Promise((r) => setImmediate(r));
-    }
+  /** When the latest blocking call really entered the kernel (µs), read from the syscall thread. */
+  async whenBlocked(maxMs: number): Promise<number | undefined> {
+    const ns = await this.sandbox.syscallStarted(maxMs);
+    return ns === undefined ? undefined : ns / NS;
   }
 
   tcpState(fd: number): string | undefined {

@@ -83,10 +83,11 @@ export interface Target {
   /** Runs a syscall. A blocking one resolves when it returns (the runner does not await it at once). */
   syscall(request: SyscallRequest): Promise<SyscallResult>;
   /**
-   * After starting a blocking syscall: resolves once it is really inside the kernel (or waited
-   * `maxMs`), as packetdrill waits for its syscall thread to sleep before the next event.
+   * After starting a blocking syscall: resolves with the time it really entered the kernel
+   * (undefined after `maxMs`). packetdrill's main thread waits for its syscall thread to block
+   * before the next event; tcpdrill times the next event from that instant instead.
    */
-  whenBlocked?(maxMs: number): Promise<void>;
+  whenBlocked?(maxMs: number): Promise<number | undefined>;
   /** tcpi_state of a live fd, or undefined if it is not a TCP socket (never blocks). */
   tcpState(fd: number): string | undefined;
   /** Model only: the rule behind the fd's last state change (for traces). */

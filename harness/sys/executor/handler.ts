@@ -13,6 +13,16 @@ export interface Effect {
   readonly closed?: readonly number[];
 }
 
+let callStartHook: ((startNs: bigint) => void) | undefined;
+
+/**
+ * Called with the start time just before each timed libc call: the syscall thread publishes it
+ * so the main thread knows when a blocking call really entered the kernel.
+ */
+export function onCallStart(hook: ((startNs: bigint) => void) | undefined): void {
+  callStartHook = hook;
+}
+
 /** Times the one libc call of a handler, so marshalling is not counted as syscall time. */
 export class CallTimer {
   startNs = 0n;
@@ -23,6 +33,7 @@ export class CallTimer {
     if (this.ran) throw new Error("a handler must make exactly one timed call");
     this.ran = true;
     this.startNs = realtimeNs();
+    callStartHook?.(this.startNs);
     const result = call(invoke);
     this.endNs = realtimeNs();
     return result;
