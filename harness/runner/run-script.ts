@@ -62,6 +62,8 @@ function isInbound(e: Event): boolean {
 interface Blocking {
   readonly event: Event & { kind: "syscall" };
   readonly resolved: ResolvedTime;
+  /** When the script says it returns (script time). */
+  readonly endAt: number;
   readonly done: Promise<{ result?: SyscallResult; failure?: ScriptFailure }>;
   settled: boolean;
 }
@@ -98,12 +100,19 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   const awaitIdle = async (span: Span): Promise<void> => {
     if (blocking === undefined) return;
     const b = blocking;
+    // packetdrill allows 1 s; a call whose scripted end is later gets until then (plus tolerance).
+    const scriptedEnd = start + b.endAt + toleranceFor(config, b.endAt, b.resolved.at);
     const timeout = new Promise<"timeout">((r) => {
-      const limit = target.now() + AWAIT_IDLE_USECS;
+      const limit = Math.max(target.now() + AWAIT_IDLE_USECS, scriptedEnd);
       void target.sleepUntil(limit).then(() => r("timeout"));
     });
     const outcome = await Promise.race([b.done, timeout]);
-    if (outcome === "timeout") fail("E-blocking", "blocking system call while another blocking system call is already in progress", span);
+    if (outcome === "timeout") {
+      if (target.now() >= scriptedEnd) {
+        fail("E-timing", `timing error: expected system call return at ${secs(b.endAt)} sec but it was still blocked at ${secs(at(target.now()))} sec`, b.event.call.end?.span ?? b.event.span);
+      }
+      fail("E-blocking", "blocking system call while another blocking system call is already in progress", span);
+    }
     blocking = undefined;
     if (outcome.failure !== undefined) throw outcome.failure;
   };
@@ -359,7 +368,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       },
       (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
     );
-    blocking = { event, resolved, done, settled: false };
+    blocking = { event, resolved, endAt, done, settled: false };
     // Later events are timed from when the call really entered the kernel, not from when it was
     // posted or when we noticed: under load either can be milliseconds off.
     if (target.whenBlocked === undefined) return undefined;
