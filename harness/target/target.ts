@@ -8,16 +8,9 @@
  */
 import type { IpMode, TargetKind } from "../../lib/trace/types";
 
-/** An argument of a syscall after the runner evaluated the script's expression. */
-export type SysValue =
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | null
-  | { readonly ellipsis: true }
-  | readonly SysValue[]
-  | { readonly [field: string]: SysValue };
+/** An argument of a syscall after the runner evaluated the script's expression (one definition, in sys/types). */
+export type { SysValue } from "../sys/types";
+import type { SysValue } from "../sys/types";
 
 export interface SyscallRequest {
   readonly name: string;
