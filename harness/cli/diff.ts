@@ -9,10 +9,11 @@
  */
 import { parseArgs } from "node:util";
 import type { IpMode, Trace, TraceEntry } from "../../lib/trace/types";
-import { modesForScript, type RunConfig } from "../runner/config";
+import type { RunConfig } from "../runner/config";
 import { kernelTargetFactory, modelTargetFactory, runJob, type TargetFactory } from "../runner/run-job";
 import type { ModelTarget } from "../target/model";
 import type { CliIo } from "./io";
+import { runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { compareTraces, type TraceComparison, type TraceDifference } from "./trace-diff";
 
 const USAGE = `usage: tcpdrill diff [options] <script>...
@@ -27,6 +28,8 @@ options:
   --tolerance_usecs N      timing tolerance (default 4000)
   --tolerance_percent P    … or P% of the scripted gap (default 12.5)
   -D, --define NAME=value  define a symbol (repeatable)
+  --local_ip, --remote_ip, --gateway_ip, --netmask_ip, --mtu, --strict_segments,
+  --allow_unexpected, --timeout   as for \`tcpdrill run\`
   --json                   one JSON object per script and mode per line
   -h, --help               show this help
 
@@ -86,27 +89,7 @@ export async function diffOne(file: string, mode: IpMode, base: Partial<RunConfi
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ip_version: { type: "string" },
-      profile: { type: "string" },
-      tolerance_usecs: { type: "string" },
-      tolerance_percent: { type: "string" },
-      define: { type: "string", short: "D", multiple: true },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-}
-
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a non-negative number, got '${v}'`);
-  return n;
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: SCRIPT_RUN_OPTIONS });
 }
 
 export async function diffCommand(argv: string[], io: CliIo, targets: DiffTargets = defaultTargets()): Promise<number> {
@@ -126,29 +109,13 @@ export async function diffCommand(argv: string[], io: CliIo, targets: DiffTarget
     io.stderr.write(`tcpdrill diff: no script given\n\n${USAGE}`);
     return 2;
   }
-  const base: Record<string, unknown> = {};
+  let base: Partial<RunConfig>;
+  let work: { file: string; mode: IpMode }[];
   try {
-    const defines: Record<string, string> = {};
-    for (const d of values.define ?? []) {
-      const eq = d.indexOf("=");
-      if (eq <= 0) throw new Error(`-D takes NAME=value, got '${d}'`);
-      defines[d.slice(0, eq)] = d.slice(eq + 1);
-    }
-    base["defines"] = defines;
-    const tu = num("tolerance_usecs", values.tolerance_usecs);
-    if (tu !== undefined) base["toleranceUsecs"] = tu;
-    const tp = num("tolerance_percent", values.tolerance_percent);
-    if (tp !== undefined) base["tolerancePercent"] = tp;
-    if (values.profile !== undefined && values.profile !== "linux-6.18" && values.profile !== "packetdrill") {
-      throw new Error(`unknown --profile '${values.profile}' (linux-6.18 or packetdrill)`);
-    }
+    base = runConfigFrom(values);
+    work = workList(positionals, values.ip_version);
   } catch (e) {
     io.stderr.write(`tcpdrill diff: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const modeArg = values.ip_version ?? "ipv4";
-  if (!["ipv4", "ipv4-mapped-ipv6", "ipv6", "all"].includes(modeArg)) {
-    io.stderr.write(`tcpdrill diff: bad --ip_version '${modeArg}' (ipv4, ipv4-mapped-ipv6, ipv6 or all)\n`);
     return 2;
   }
   const unavailable = targets.kernelUnavailable?.();
@@ -160,14 +127,12 @@ export async function diffCommand(argv: string[], io: CliIo, targets: DiffTarget
   let different = 0;
   let environment = false;
   let total = 0;
-  for (const file of positionals) {
-    for (const mode of modeArg === "all" ? modesForScript(file) : [modeArg as IpMode]) {
-      const r = await diffOne(file, mode, base as Partial<RunConfig>, targets, values.profile);
-      total++;
-      if (r.kernel.verdict === "error" && r.kernel.failure?.code === "E-environment") environment = true;
-      if (r.comparison.differences.length > 0) different++;
-      io.stdout.write(values.json === true ? jsonLine(r) : humanReport(r));
-    }
+  for (const { file, mode } of work) {
+    const r = await diffOne(file, mode, base, targets, values.profile);
+    total++;
+    if (r.kernel.verdict === "error" && r.kernel.failure?.code === "E-environment") environment = true;
+    if (r.comparison.differences.length > 0) different++;
+    io.stdout.write(values.json === true ? jsonLine(r) : humanReport(r));
   }
   if (values.json !== true) io.stdout.write(`${total} compared, ${different} with differences\n`);
   return environment ? 2 : different > 0 ? 1 : 0;

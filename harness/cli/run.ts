@@ -12,11 +12,12 @@ import { parseArgs, styleText } from "node:util";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode, Trace } from "../../lib/trace/types";
 import { installSignalHandlers, sandboxSupport } from "../sandbox";
-import { modesForScript, type RunConfig } from "../runner/config";
+import type { RunConfig } from "../runner/config";
 import { runJob, targetFactory, type JobResult } from "../runner/run-job";
 import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
 import type { CliIo } from "./io";
+import { nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 
 const USAGE = `usage: tcpdrill run [options] <script>...
 
@@ -52,36 +53,15 @@ function parse(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
-      ip_version: { type: "string" },
-      local_ip: { type: "string" },
-      remote_ip: { type: "string" },
-      gateway_ip: { type: "string" },
-      netmask_ip: { type: "string" },
-      mtu: { type: "string" },
-      tolerance_usecs: { type: "string" },
-      tolerance_percent: { type: "string" },
-      strict_segments: { type: "boolean" },
-      allow_unexpected: { type: "boolean" },
-      define: { type: "string", short: "D", multiple: true },
+      ...SCRIPT_RUN_OPTIONS,
       target: { type: "string" },
-      profile: { type: "string" },
-      timeout: { type: "string" },
       jobs: { type: "string", short: "j" },
-      json: { type: "boolean" },
       pcap: { type: "string" },
       "no-shell": { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
-      help: { type: "boolean", short: "h" },
       ...Object.fromEntries(IGNORED_PACKETDRILL_FLAGS.map((f) => [f, { type: "boolean" as const }])),
     },
   });
-}
-
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a non-negative number, got '${v}'`);
-  return n;
 }
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
@@ -103,42 +83,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   let base: Partial<RunConfig>;
   let jobs: number;
+  let work: { file: string; mode: IpMode }[];
   try {
-    const defines: Record<string, string> = {};
-    for (const d of values.define ?? []) {
-      const eq = d.indexOf("=");
-      if (eq <= 0) throw new Error(`-D takes NAME=value, got '${d}'`);
-      defines[d.slice(0, eq)] = d.slice(eq + 1);
-    }
     if (values.target !== undefined && values.target !== "kernel" && values.target !== "model") {
       throw new Error(`unknown --target '${values.target}' (kernel or model)`);
     }
-    if (values.profile !== undefined && values.profile !== "linux-6.18" && values.profile !== "packetdrill") {
-      throw new Error(`unknown --profile '${values.profile}' (linux-6.18 or packetdrill)`);
-    }
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
-    const b: Record<string, unknown> = { target: values.target ?? "kernel", defines, noShell: values["no-shell"] === true, verbose: values.verbose === true, strictSegments: values.strict_segments === true, allowUnexpected: values.allow_unexpected === true };
-    for (const k of ["local_ip", "remote_ip", "gateway_ip", "netmask_ip"] as const) {
-      const v = values[k];
-      if (v !== undefined) b[k.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] = v;
-    }
-    const mtu = num("mtu", values.mtu);
-    if (mtu !== undefined) b["mtu"] = mtu;
-    const tu = num("tolerance_usecs", values.tolerance_usecs);
-    if (tu !== undefined) b["toleranceUsecs"] = tu;
-    const tp = num("tolerance_percent", values.tolerance_percent);
-    if (tp !== undefined) b["tolerancePercent"] = tp;
-    const timeout = num("timeout", values.timeout);
-    if (timeout !== undefined) b["timeoutMs"] = timeout * 1000;
-    base = b as Partial<RunConfig>;
-    jobs = Math.max(1, Math.floor(num("jobs", values.jobs) ?? 1));
+    base = { ...runConfigFrom(values), target: values.target === "model" ? "model" : "kernel", noShell: values["no-shell"] === true, verbose: values.verbose === true };
+    jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? 1));
+    work = workList(positionals, values.ip_version);
   } catch (e) {
     io.stderr.write(`tcpdrill run: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const modeArg = values.ip_version ?? "ipv4";
-  if (!["ipv4", "ipv4-mapped-ipv6", "ipv6", "all"].includes(modeArg)) {
-    io.stderr.write(`tcpdrill run: bad --ip_version '${modeArg}' (ipv4, ipv4-mapped-ipv6, ipv6 or all)\n`);
     return 2;
   }
   const kind = values.target === "model" ? "model" : "kernel";
@@ -151,12 +106,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const factory = targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {});
-
-  const work: { file: string; mode: IpMode }[] = [];
-  for (const file of positionals) {
-    const modes = modeArg === "all" ? modesForScript(file) : [modeArg as IpMode];
-    for (const mode of modes) work.push({ file, mode });
-  }
 
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
