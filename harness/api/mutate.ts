@@ -1,0 +1,78 @@
+/**
+ * Mechanical mutations of a script, for showing that a spec can fail: each one changes a single
+ * expectation in the text (by the AST's spans, so comments and layout survive) and must still
+ * parse. A script that passes with a mutation applied does not check what it claims to.
+ */
+import type { Event, PacketEvent, Script, SyscallEvent } from "../../lib/script/ast";
+import type { Span } from "../../lib/diagnostics/types";
+import { parseScript } from "../../lib/script/parse";
+import type { IpMode } from "../../lib/script/ast";
+import { formatSeconds } from "./builder";
+
+export interface Mutation {
+  /** e.g. `flags of line 9: S. -> F.` */
+  readonly name: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+function splice(source: string, span: Span, replacement: string): string {
+  return source.slice(0, span.start.offset) + replacement + source.slice(span.end.offset);
+}
+
+function isOutboundTcp(e: Event): e is PacketEvent {
+  return e.kind === "packet" && e.packet.direction === "outbound" && e.packet.body.kind === "tcp";
+}
+
+/** Flag texts to try instead of `flags`, most telling first: drop FIN, RST↔ACK-only, add FIN. */
+function flagCandidates(flags: string): string[] {
+  const out: string[] = [];
+  if (flags.includes("F")) out.push(flags.replace("F", "") || ".");
+  if (flags.includes("R")) out.push(flags.replace("R", "") || ".");
+  if (flags === ".") out.push("R.");
+  if (!flags.includes("F") && !flags.includes("R")) out.push(`F${flags === "." ? "" : flags.replace(".", "")}.`);
+  return out.filter((f) => f !== flags);
+}
+
+function parses(text: string, file: string, mode: IpMode): boolean {
+  const r = parseScript(text, { file, ipVersion: mode });
+  return r.script !== undefined;
+}
+
+function flipFlags(source: string, script: Script, mode: IpMode): Mutation | undefined {
+  const e = script.events.find(isOutboundTcp);
+  if (e === undefined || e.packet.body.kind !== "tcp") return undefined;
+  const flags = e.packet.body.flags;
+  for (const f of flagCandidates(flags.text)) {
+    const text = splice(source, flags.span, f);
+    if (parses(text, script.file, mode)) return { name: `flags of the first > (line ${flags.span.start.line}): ${flags.text || "-"} -> ${f}`, line: flags.span.start.line, text };
+  }
+  return undefined;
+}
+
+function shiftTime(source: string, script: Script, mode: IpMode): Mutation | undefined {
+  const e = script.events.find((x) => isOutboundTcp(x) && x.time.kind === "relative");
+  if (e === undefined || e.time.kind !== "relative") return undefined;
+  const shifted = `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`;
+  const text = splice(source, e.time.span, shifted);
+  const line = e.time.span.start.line;
+  return parses(text, script.file, mode) ? { name: `time of the first relative > (line ${line}): +${e.time.offset.text} -> ${shifted}`, line, text } : undefined;
+}
+
+function changeErrno(source: string, script: Script, mode: IpMode): Mutation | undefined {
+  const e = script.events.find((x): x is SyscallEvent => x.kind === "syscall" && x.call.errno !== undefined && x.call.errno.define === undefined);
+  const errno = e?.call.errno;
+  if (errno === undefined) return undefined;
+  const other = errno.name === "ENOTCONN" ? "EPIPE" : "ENOTCONN";
+  const start = errno.span.start;
+  const nameSpan: Span = { file: errno.span.file, start, end: { ...start, offset: start.offset + errno.name.length, col: start.col + errno.name.length } };
+  const text = splice(source, nameSpan, other);
+  return parses(text, script.file, mode) ? { name: `first errno (line ${start.line}): ${errno.name} -> ${other}`, line: start.line, text } : undefined;
+}
+
+/** The applicable mutations of `source` (none if it does not parse for `mode`). */
+export function mutations(source: string, file: string, mode: IpMode): Mutation[] {
+  const script = parseScript(source, { file, ipVersion: mode }).script;
+  if (script === undefined) return [];
+  return [flipFlags, shiftTime, changeErrno].flatMap((m) => m(source, script, mode) ?? []);
+}
