@@ -124,10 +124,10 @@ function simultaneousOpen(h: Host, s: Socket, t: Tcb, seg: Seg): void {
   takeSynOptions(h, t, seg, s.opts.userMss);
   setState(h, s, "SYN_RECEIVED", "segment-arrives/syn-sent/simultaneous-open");
   if (t.tsOk) storeTsRecent(h, t, seg);
-  if (!t.wscaleOk) {
-    t.sndWscale = 0;
-    t.rcvWscale = 0;
-  }
+  // Linux keeps rcv_wscale here even when the peer's SYN offered no window scale (unlike the
+  // SYN-ACK path): the SYN-ACK, built by tcp_syn_options like our SYN, offers wscale, TS and
+  // SACK as the sysctls allow, and later windows are shifted by rcv_wscale (observed: 6.18).
+  if (!t.wscaleOk) t.sndWscale = 0;
   t.irs = seg.seq;
   t.rcvNxt = seqAdd(seg.seq, 1);
   t.rcvWup = t.rcvNxt;
