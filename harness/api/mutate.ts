@@ -39,24 +39,38 @@ function parses(text: string, file: string, mode: IpMode): boolean {
   return r.script !== undefined;
 }
 
-function flipFlags(source: string, script: Script, mode: IpMode): Mutation | undefined {
-  const e = script.events.find(isOutboundTcp);
-  if (e === undefined || e.packet.body.kind !== "tcp") return undefined;
-  const flags = e.packet.body.flags;
-  for (const f of flagCandidates(flags.text)) {
-    const text = splice(source, flags.span, f);
-    if (parses(text, script.file, mode)) return { name: `flags of the first > (line ${flags.span.start.line}): ${flags.text || "-"} -> ${f}`, line: flags.span.start.line, text };
-  }
-  return undefined;
+type Pick = (events: readonly Event[]) => PacketEvent | undefined;
+
+const firstOutbound: Pick = (events) => events.find(isOutboundTcp);
+/** Past the handshake: the first `>` without SYN (a FIN, RST or ACK the script is really about). */
+const firstNonSyn: Pick = (events) => events.find((e): e is PacketEvent => isOutboundTcp(e) && e.packet.body.kind === "tcp" && !e.packet.body.flags.syn);
+const firstRelative: Pick = (events) => events.find((e): e is PacketEvent => isOutboundTcp(e) && e.time.kind === "relative");
+/** The last timed `>` is often a timer's work (retransmission, keepalive, TIME_WAIT ACK). */
+const lastRelative: Pick = (events) => [...events].reverse().find((e): e is PacketEvent => isOutboundTcp(e) && e.time.kind === "relative");
+
+function flipFlags(which: string, pick: Pick): (source: string, script: Script, mode: IpMode) => Mutation | undefined {
+  return (source, script, mode) => {
+    const e = pick(script.events);
+    if (e === undefined || e.packet.body.kind !== "tcp") return undefined;
+    const flags = e.packet.body.flags;
+    for (const f of flagCandidates(flags.text)) {
+      const text = splice(source, flags.span, f);
+      const line = flags.span.start.line;
+      if (parses(text, script.file, mode)) return { name: `flags of the ${which} > (line ${line}): ${flags.text || "-"} -> ${f}`, line, text };
+    }
+    return undefined;
+  };
 }
 
-function shiftTime(source: string, script: Script, mode: IpMode): Mutation | undefined {
-  const e = script.events.find((x) => isOutboundTcp(x) && x.time.kind === "relative");
-  if (e === undefined || e.time.kind !== "relative") return undefined;
-  const shifted = `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`;
-  const text = splice(source, e.time.span, shifted);
-  const line = e.time.span.start.line;
-  return parses(text, script.file, mode) ? { name: `time of the first relative > (line ${line}): +${e.time.offset.text} -> ${shifted}`, line, text } : undefined;
+function shiftTime(which: string, pick: Pick): (source: string, script: Script, mode: IpMode) => Mutation | undefined {
+  return (source, script, mode) => {
+    const e = pick(script.events);
+    if (e === undefined || e.time.kind !== "relative") return undefined;
+    const shifted = `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`;
+    const text = splice(source, e.time.span, shifted);
+    const line = e.time.span.start.line;
+    return parses(text, script.file, mode) ? { name: `time of the ${which} > (line ${line}): +${e.time.offset.text} -> ${shifted}`, line, text } : undefined;
+  };
 }
 
 function changeErrno(source: string, script: Script, mode: IpMode): Mutation | undefined {
@@ -74,5 +88,13 @@ function changeErrno(source: string, script: Script, mode: IpMode): Mutation | u
 export function mutations(source: string, file: string, mode: IpMode): Mutation[] {
   const script = parseScript(source, { file, ipVersion: mode }).script;
   if (script === undefined) return [];
-  return [flipFlags, shiftTime, changeErrno].flatMap((m) => m(source, script, mode) ?? []);
+  const all = [
+    flipFlags("first", firstOutbound),
+    flipFlags("first non-SYN", firstNonSyn),
+    shiftTime("first relative", firstRelative),
+    shiftTime("last relative", lastRelative),
+    changeErrno,
+  ].flatMap((m) => m(source, script, mode) ?? []);
+  // The same edit reached two ways (one `>` both first and last) is one mutation.
+  return all.filter((m, i) => all.findIndex((o) => o.text === m.text) === i);
 }
