@@ -1,7 +1,8 @@
 // A passive open and active close built with the TS API, shared by the API specs.
 import { script, type ScriptBuilder } from "../../../harness/api";
 
-export function passiveOpenThenClose(name: string, finAck = 1): ScriptBuilder {
+/** `shutdown` keeps fd 4 open, so the trace records its FIN_WAIT1/FIN_WAIT2/CLOSE states too. */
+export function passiveOpenThenClose(name: string, finAck = 1, how: "close" | "shutdown" = "close"): ScriptBuilder {
   return script(name)
     .call("socket(..., SOCK_STREAM, IPPROTO_TCP) = 3")
     .call("setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0")
@@ -12,7 +13,7 @@ export function passiveOpenThenClose(name: string, finAck = 1): ScriptBuilder {
     .after(0.1)
     .inject(". 1:1(0) ack 1 win 65535")
     .call("accept(3, ..., ...) = 4")
-    .call("close(4) = 0")
+    .call(how === "close" ? "close(4) = 0" : "shutdown(4, SHUT_WR) = 0")
     .expect(`F. 1:1(0) ack ${finAck}`)
     .after(0.01)
     .inject(". 1:1(0) ack 2 win 65535")
