@@ -16,6 +16,7 @@ import type { RunConfig } from "../runner/config";
 import { runJob, targetFactory, type JobResult } from "../runner/run-job";
 import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
+import { RunViews } from "./ladder";
 import type { CliIo } from "./io";
 import { nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 
@@ -40,6 +41,10 @@ options:
   -j, --jobs N             runs in parallel, each in its own namespace (default 1)
   --json                   one JSON object per run per line
   --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
+  --ladder FILE            draw each run's ladder diagram: FILE.svg (several runs: FILE's name
+                           plus .<script>.<mode>.<target>), or - for text after each run
+  --trace FILE             save each run's trace as JSON (named like --ladder); see tcpdrill ladder
+  --report DIR             one HTML page per run (verdict, ladder, script, pcap) and DIR/index.html
   --no-shell               refuse scripts that run shell commands
   -v, --verbose            print every packet and syscall of each run
   -h, --help               show this help
@@ -57,6 +62,9 @@ function parse(argv: string[]) {
       target: { type: "string" },
       jobs: { type: "string", short: "j" },
       pcap: { type: "string" },
+      ladder: { type: "string" },
+      trace: { type: "string" },
+      report: { type: "string" },
       "no-shell": { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       ...Object.fromEntries(IGNORED_PACKETDRILL_FLAGS.map((f) => [f, { type: "boolean" as const }])),
@@ -110,6 +118,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
   const results: JobResult[] = new Array(work.length);
+  const views = new RunViews({ ...(values.ladder !== undefined ? { ladder: values.ladder } : {}), ...(values.trace !== undefined ? { trace: values.trace } : {}), ...(values.report !== undefined ? { report: values.report } : {}) }, work.length, io);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -122,6 +131,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
       if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace);
+      views.save(results[i]!);
     }
   };
   try {
@@ -129,6 +139,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     uninstall();
   }
+  views.finish();
   const passed = results.filter((r) => r.trace.verdict === "pass").length;
   const failed = results.length - passed;
   if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);
