@@ -37,6 +37,8 @@ describe("mutation (specs/tcp on the model)", function () {
           const trace = await runSource(m.text, file, { target: "model", mode, cwd });
           // "error" would mean the mutation broke the script rather than the expectation.
           expect(trace.verdict, trace.verdict === "pass" ? `survived: ${m.name}` : renderFailure(trace)).to.equal("fail");
+          // Caught by the changed expectation itself, not by a side effect further down.
+          expect(trace.failure?.span?.start.line, renderFailure(trace)).to.equal(m.line);
         });
       }
     });
