@@ -28,11 +28,12 @@ const LOCAL_X = 560;
 const REMOTE_X = 1180;
 const WIDTH = 1290;
 const HEADER = 78;
-const SLANT = 16;
+const SLANT = 20;
+const LINE_X = 108;
 const BREAK_H = 46;
 /** Characters that fit between the lifelines, left of the kernel's, and across the page. */
 const ARROW_CHARS = Math.floor((REMOTE_X - LOCAL_X - 24) / CHAR_W);
-const LEFT_CHARS = Math.floor((LOCAL_X - TIME_X - 30) / CHAR_W);
+const LEFT_CHARS = Math.floor((LOCAL_X - LINE_X - 24) / CHAR_W);
 const WIDE_CHARS = Math.floor((WIDTH - TIME_X - 30) / CHAR_W);
 
 export function escapeXml(s: string): string {
@@ -60,11 +61,12 @@ function gapHeight(gap: LadderGap): number {
 function rowHeight(row: LadderRow): number {
   switch (row.kind) {
     case "segment":
-      return 42;
+      return 44;
     case "syscall":
     case "command":
       return 22;
     case "state":
+    case "released":
       return 26;
     case "note":
       return 20;
@@ -89,7 +91,7 @@ function drawRow(row: LadderRow, y: number): string {
     case "segment": {
       const label = segmentLabel(row);
       const [x1, x2] = row.dir === "out" ? [LOCAL_X, REMOTE_X] : [REMOTE_X, LOCAL_X];
-      const y1 = y + 20;
+      const y1 = y + 18;
       const y2 = y1 + SLANT;
       const head = row.dir === "out" ? x2 - 2 : x2 + 2;
       return (
@@ -97,7 +99,6 @@ function drawRow(row: LadderRow, y: number): string {
         title([label, `${row.dir === "out" ? "kernel → script" : "script → kernel"} at ${ladderSecs(row.time)} s`, where(row.line), row.rule !== undefined ? `rule: ${row.rule}` : undefined]) +
         `<line x1="${x1}" y1="${y1.toFixed(1)}" x2="${head}" y2="${y2.toFixed(1)}" marker-end="url(#head-${row.style === "normal" ? row.dir : row.style})"/>` +
         text((LOCAL_X + REMOTE_X) / 2, y1 - 5, clip(label, ARROW_CHARS), "label", "middle") +
-        (row.line !== undefined ? text(REMOTE_X + 12, y1 + 4, `${row.line}`, "lineno") : "") +
         `</g>`
       );
     }
@@ -128,12 +129,25 @@ function drawRow(row: LadderRow, y: number): string {
         `</g>`
       );
     }
+    case "released": {
+      const label = "closed";
+      const w = label.length * CHAR_W + 16;
+      return (
+        `<g class="released" data-fd="${row.fd}">` +
+        title([`close(${row.fd}) released the socket (last seen ${row.lastState}); its later states (FIN_WAIT_*, TIME_WAIT…) are not reported through the fd`]) +
+        `<rect x="${(LOCAL_X - w / 2).toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${w.toFixed(1)}" height="18" rx="9"/>` +
+        text(LOCAL_X, y + 17, label, "statetext", "middle") +
+        text(LOCAL_X - w / 2 - 8, y + 17, `fd ${row.fd}`, "fd", "end") +
+        text(LOCAL_X + w / 2 + 8, y + 17, "state no longer visible to the runner", "fd") +
+        `</g>`
+      );
+    }
     case "note":
       return `<g class="note">${title([row.text])}${text(TIME_X + 14, y + 14, clip(`note: ${row.text}`, WIDE_CHARS), "notetext")}</g>`;
     case "failure": {
       const label = `✗ ${row.line !== undefined ? `line ${row.line}: ` : ""}${row.text}`;
       return (
-        `<g class="failure" data-code="${escapeXml(row.code)}">${title([`${row.code}: ${row.text}`])}` +
+        `<g class="failure" data-code="${escapeXml(row.code)}">${title([`${row.code}: ${row.text}`, ...row.notes])}` +
         `<rect x="${TIME_X + 8}" y="${(y + 3).toFixed(1)}" width="${WIDTH - TIME_X - 16}" height="21" rx="3"/>` +
         text(TIME_X + 16, y + 18, clip(label, WIDE_CHARS - 2), "failtext") +
         `</g>`
@@ -170,11 +184,14 @@ text{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;f
 .state rect{fill:#fff6d5;stroke:#b8860b;stroke-width:1.2}
 .statetext{font-weight:bold;fill:#6b4d00;font-size:11.5px}
 .fd{fill:#a08a50;font-size:10px}
+.released rect{fill:#f4f4f4;stroke:#999;stroke-dasharray:3 2}
+.released .statetext{fill:#777;font-weight:normal;font-style:italic}
 .notetext{fill:#777;font-style:italic}
 .failure rect{fill:#fdecea;stroke:#c62828}
 .failtext{fill:#b71c1c}
 .break text{fill:#666;font-style:italic}
-.break path{fill:none;stroke:#888;stroke-width:1.4}
+.break path{fill:none;stroke:#666;stroke-width:1.6}
+.break .band{fill:#f1f1f1}
 `;
 
 function markers(): string {
@@ -192,7 +209,7 @@ function markers(): string {
 }
 
 function zigzag(x: number, y: number): string {
-  return `<path d="M${x - 9},${y} l6,-5 l6,10 l6,-5"/>`;
+  return `<path d="M${x - 12},${y - 8} l24,0 M${x - 12},${y} l8,-6 l8,12 l8,-6 M${x - 12},${y + 8} l24,0"/>`;
 }
 
 /** The SVG document of a layout (no XML declaration: it is inlined into HTML as is). */
@@ -209,6 +226,7 @@ export function renderLadderSvg(layout: LadderLayout): string {
       laneStart = mid + 8;
       body.push(
         `<g class="break" data-usecs="${step.gap.usecs}">${title([`${gapText(step.gap.usecs)} idle, not drawn to scale`])}` +
+          `<rect x="${TIME_X + 8}" y="${(mid - 11).toFixed(1)}" width="${WIDTH - TIME_X - 16}" height="22" class="band"/>` +
           zigzag(LOCAL_X, mid) +
           zigzag(REMOTE_X, mid) +
           text((LOCAL_X + REMOTE_X) / 2, mid + 4, `≈ ${gapText(step.gap.usecs)} later (not to scale)`, "", "middle") +
@@ -218,9 +236,11 @@ export function renderLadderSvg(layout: LadderLayout): string {
     y += gapHeight(step.gap);
     const t = ladderSecs(step.row.time);
     if (t !== lastTime && step.row.kind !== "failure") {
-      body.push(text(TIME_X, y + (step.row.kind === "segment" ? 24 : 15), t, "time", "end"));
+      body.push(text(TIME_X, y + (step.row.kind === "segment" ? 22 : 15), t, "time", "end"));
       lastTime = t;
     }
+    const line = "line" in step.row && step.row.kind !== "failure" ? step.row.line : undefined;
+    if (line !== undefined) body.push(text(LINE_X, y + (step.row.kind === "segment" ? 22 : 15), String(line), "lineno", "end"));
     body.push(drawRow(step.row, y));
     y += rowHeight(step.row);
   }
@@ -231,7 +251,8 @@ export function renderLadderSvg(layout: LadderLayout): string {
   const verdict = layout.verdict.toUpperCase();
   const head =
     text(TIME_X - 60, 22, `${name} — ${layout.mode} — ${layout.target} — ${verdict}`, `head verdict-${layout.verdict}`) +
-    text(TIME_X, HEADER - 16, "time (s)", "sub", "end") +
+    text(TIME_X, HEADER - 16, "time/s", "sub", "end") +
+    text(LINE_X, HEADER - 16, "line", "sub", "end") +
     text(LOCAL_X, HEADER - 16, "kernel (local)", "head", "middle") +
     text(REMOTE_X, HEADER - 16, "script (remote)", "head", "middle") +
     text(TIME_X - 60, 40, layout.target === "model" ? "reference model, virtual time — hover an arrow or a state for its rule" : "Linux kernel in a network namespace — hover for details", "sub");

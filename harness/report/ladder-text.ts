@@ -86,12 +86,14 @@ function rowLines(row: LadderRow, time: string | undefined): string[] {
     case "syscall":
     case "command": {
       // The errno's description and a long command's tail say nothing the diagram needs.
-      const label = row.kind === "syscall" ? syscallLabel(row).replace(/ \([^()]*\)$/, "") : clip(`\`${row.text}\``, LEFT_W - 4) + ` → ${row.status}`;
+      const label = row.kind === "syscall" ? syscallLabel(row) : clip(`\`${row.text}\``, LEFT_W - 4) + ` → ${row.status}`;
       const parts = wrap(`${row.failed ? "✗ " : ""}${label}`, LEFT_W);
       return parts.map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), ...(i === 0 ? { line: row.line } : {}), left: p, localMark: i === 0 ? "●" : "│" }));
     }
     case "state":
       return [compose({ ...(time !== undefined ? { time } : {}), left: `fd ${row.fd} → ${row.state}`, localMark: "╪" })];
+    case "released":
+      return [compose({ ...(time !== undefined ? { time } : {}), left: `fd ${row.fd} closed (state not seen)`, localMark: "┆" })];
     case "note":
       return wrap(`note: ${row.text}`, LABEL_W).map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), label: p }));
     case "failure":

@@ -40,10 +40,15 @@ export type LadderRow =
     }
   /** The kernel socket `fd` (script fd) entered `state`. */
   | { readonly kind: "state"; readonly time: number; readonly fd: number; readonly state: string; readonly rule?: string }
+  /**
+   * close(fd) of a socket whose states were shown: the runner reads states through the fd
+   * (tcp_info), so what the socket does after (FIN_WAIT_*, TIME_WAIT) is not in the trace.
+   */
+  | { readonly kind: "released"; readonly time: number; readonly fd: number; readonly lastState: string }
   | { readonly kind: "command"; readonly time: number; readonly line: number; readonly text: string; readonly status: number; readonly failed: boolean }
   | { readonly kind: "note"; readonly time: number; readonly text: string }
   /** The run's failure message, at the failing event's time. */
-  | { readonly kind: "failure"; readonly time: number; readonly line?: number; readonly code: string; readonly text: string };
+  | { readonly kind: "failure"; readonly time: number; readonly line?: number; readonly code: string; readonly text: string; readonly notes: readonly string[] };
 
 /**
  * The vertical space before a row: nothing (same instant), time drawn to scale, or an idle gap
@@ -135,6 +140,7 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
     .sort((a, b) => entryTime(a.e) - entryTime(b.e) || a.i - b.i)
     .map(({ e }) => rowOf(e, failLine));
 
+  markReleased(rows);
   const expected = expectedPacketNote(trace);
   if (expected !== undefined) {
     const actualAt = rows.findIndex((r) => r.kind === "segment" && r.style === "actual");
@@ -153,7 +159,7 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
     const last = rows.length > 0 ? rows[rows.length - 1]!.time : 0;
     const onLine = failLine === undefined ? [] : rows.filter((r) => "line" in r && r.line === failLine);
     const at = onLine.length > 0 ? onLine[onLine.length - 1]!.time : expected?.time ?? last;
-    insertByTime(rows, { kind: "failure", time: Math.max(at, 0), code: trace.failure.code, text: trace.failure.message, ...(failLine !== undefined ? { line: failLine } : {}) });
+    insertByTime(rows, { kind: "failure", time: Math.max(at, 0), code: trace.failure.code, text: trace.failure.message, notes: (trace.failure.notes ?? []).map((n) => n.message), ...(failLine !== undefined ? { line: failLine } : {}) });
   }
 
   const steps: LadderStep[] = [];
@@ -174,6 +180,21 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
     steps,
     states,
   };
+}
+
+function markReleased(rows: LadderRow[]): void {
+  const last = new Map<number, string>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (r.kind === "state") last.set(r.fd, r.state);
+    if (r.kind !== "syscall" || r.ret !== 0) continue;
+    const m = /^close\((\d+)\)/.exec(r.text);
+    const fd = m !== null ? Number(m[1]) : undefined;
+    if (fd === undefined || !last.has(fd)) continue;
+    rows.splice(i + 1, 0, { kind: "released", time: r.end, fd, lastState: last.get(fd)! });
+    last.delete(fd);
+    i++;
+  }
 }
 
 /** Inserts after every row at or before `row.time` (a failure goes after what happened at its instant). */
@@ -203,8 +224,10 @@ export function segmentLabel(row: Extract<LadderRow, { kind: "segment" }>): stri
 
 /** `accept(3, ..., ...) = 4`, with the actual result when the line failed on it. */
 export function syscallLabel(row: Extract<LadderRow, { kind: "syscall" }>): string {
-  if (!row.failed) return row.text;
-  return `${row.text}   [returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}]`;
+  // The errno's description, `(Resource temporarily unavailable)`, says nothing a diagram needs.
+  const text = row.text.replace(/( = -?\d+ [A-Z][A-Z0-9_]*) \([^()]*\)$/, "$1");
+  if (!row.failed) return text;
+  return `${text}   [returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}]`;
 }
 
 /** `0.100000`: seconds with microseconds, as the text trace prints times. */
