@@ -141,10 +141,12 @@ export function sendAck(h: Host, s: Socket, rule: RuleId, extra: EmitExtra = {})
 
 /**
  * tcp_oow_rate_limited: at most one out-of-window ACK per tcp_invalid_ratelimit per socket; data
- * segments (without SYN) are exempt because they cannot be part of an ACK loop.
+ * segments (without SYN) are exempt because they cannot be part of an ACK loop. Linux tests
+ * seq != end_seq, so a FIN counts as data: every retransmitted FIN reaching TIME_WAIT is re-ACKed
+ * (observed), and the exemption leaves the socket's last-ACK stamp untouched.
  */
 export function oowRateLimited(h: Host, holder: { lastOowAckTime: number }, seg: Seg | null): boolean {
-  if (seg && seg.dataLen > 0 && !seg.syn) return false;
+  if (seg && seg.end !== seg.seq && !seg.syn) return false;
   const limit = h.profile.sysctl.tcp_invalid_ratelimit * 1000;
   if (holder.lastOowAckTime !== 0) {
     const elapsed = h.now - (holder.lastOowAckTime - 1);

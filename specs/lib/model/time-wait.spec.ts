@@ -49,13 +49,23 @@ describe("lib/model: TIME_WAIT (T8)", () => {
     expect(d.state(4)).to.equal("CLOSED");
   });
 
-  it("re-ACKs are rate-limited to one per 500 ms, but the timer restarts anyway", () => {
+  it("every retransmitted FIN is re-ACKed: a FIN counts as data, exempt from the rate limit (observed)", () => {
     const d = timeWait();
     d.send({ flags: "F.", seq: 1, ack: 2 }, sec(10));
     d.expectSent({ flags: "." });
     d.send({ flags: "F.", seq: 1, ack: 2 }, sec(10) + ms(100));
+    d.expectSent({ flags: ".", seq: 2, ack: 2, at: sec(10) + ms(100), rule: "time-wait/ack" });
+  });
+
+  it("re-ACKs of old bare ACKs are rate-limited to one per 500 ms, but the timer restarts anyway", () => {
+    const d = timeWait();
+    d.send({ flags: ".", seq: 1, ack: 2 }, sec(10));
+    d.expectSent({ flags: ".", seq: 2, ack: 2 });
+    d.send({ flags: ".", seq: 1, ack: 2 }, sec(10) + ms(100));
     d.expectNoPacket();
     expect(d.host.nextDeadline()).to.equal(sec(10) + ms(100) + sec(60));
+    d.send({ flags: ".", seq: 1, ack: 2 }, sec(10) + ms(600));
+    d.expectSent({ flags: ".", seq: 2, ack: 2, at: sec(10) + ms(600) });
   });
 
   it("an RST with SEG.SEQ = RCV.NXT kills it (tcp_rfc1337=0)", () => {
