@@ -7,5 +7,5 @@ export { script, ScriptBuilder, formatSeconds, type TimeSpec } from "./builder";
 export { runSource, type RunSourceOptions, type SpecTrace } from "./run-source";
 export { tcpdrillChai, renderFailure } from "./chai";
 export { findSegment, parseSegment, type SegmentVerdict, type SniffEntry } from "./segment";
-export { mutations, type Mutation } from "./mutate";
+export { deepMutations, mutations, type Mutation } from "./mutate";
 export { callerSite, formatCallSite, type CallSite } from "./call-site";

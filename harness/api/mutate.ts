@@ -98,3 +98,33 @@ export function mutations(source: string, file: string, mode: IpMode): Mutation[
   // The same edit reached two ways (one `>` both first and last) is one mutation.
   return all.filter((m, i) => all.findIndex((o) => o.text === m.text) === i);
 }
+
+/**
+ * Every `>` line deleted, its ack and (past the SYN) seq moved by one, its time moved by +0.5 s;
+ * every expected errno changed. Slower and harsher than `mutations`: for finding what a script
+ * does not pin down (TCPDRILL_MUTATE_DEEP=1 in specs/tcp/mutation.spec.ts).
+ */
+export function deepMutations(source: string, file: string, mode: IpMode): Mutation[] {
+  const script = parseScript(source, { file, ipVersion: mode }).script;
+  if (script === undefined) return [];
+  const out: Mutation[] = [];
+  const add = (name: string, line: number, text: string): void => {
+    if (parses(text, file, mode)) out.push({ name: `${name} (line ${line})`, line, text });
+  };
+  for (const e of script.events) {
+    const line = e.span.start.line;
+    if (e.kind === "syscall" && e.call.errno !== undefined && e.call.errno.define === undefined) {
+      const other = e.call.errno.name === "ENOTCONN" ? "EPIPE" : "ENOTCONN";
+      add(`errno ${e.call.errno.name} -> ${other}`, line, splice(source, e.call.errno.span, `${other} (mutated)`));
+    }
+    if (!isOutboundTcp(e) || e.packet.body.kind !== "tcp") continue;
+    const b = e.packet.body;
+    add("> line deleted", line, splice(source, e.span, ""));
+    if (b.ack !== undefined) add(`ack ${b.ack.value} -> ${b.ack.value + 1}`, line, splice(source, b.ack.span, `ack ${b.ack.value + 1}`));
+    // A SYN's seq is the script's own ISN (mapped to the live one), so moving it changes nothing.
+    if (!b.flags.syn) add(`seq ${b.seq.start} -> ${b.seq.start + 1}`, line, splice(source, b.seq.span, `${b.seq.start + 1}:${b.seq.end + 1}(${b.seq.length})`));
+    if (e.time.kind === "relative") add(`time +${e.time.offset.text} -> +0.5 s`, line, splice(source, e.time.span, `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`));
+    if (e.time.kind === "absolute") add(`time ${e.time.at.text} -> +0.5 s`, line, splice(source, e.time.span, formatSeconds((e.time.at.usecs + 500_000) / 1e6)));
+  }
+  return out;
+}

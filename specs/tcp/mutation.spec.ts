@@ -2,12 +2,13 @@
 // mocha loads this file) must pass as written and FAIL with each mechanical mutation applied
 // (first `>` flags flipped, first relative `>` time shifted by +0.5 s, first expected errno
 // changed). A mutated script that still passes is a spec that cannot catch that change.
+// TCPDRILL_MUTATE_DEEP=1 adds harsher ones (every `>` deleted, ack/seq ±1, every time +0.5 s).
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect, use } from "chai";
 import { modesForScript } from "../../harness/runner/config";
 import { findScripts } from "../../harness/mocha/register";
-import { mutations, renderFailure, runSource, tcpdrillChai } from "../../harness/api";
+import { deepMutations, mutations, renderFailure, runSource, tcpdrillChai } from "../../harness/api";
 
 use(tcpdrillChai);
 
@@ -40,6 +41,15 @@ describe("mutation (specs/tcp on the model)", function () {
           // Caught by the changed expectation itself, not by a side effect further down.
           expect(trace.failure?.span?.start.line, renderFailure(trace)).to.equal(m.line);
         });
+      }
+      // Harsher mutations, on request only: some survive by design of the runner (see the README).
+      if (process.env["TCPDRILL_MUTATE_DEEP"] === "1") {
+        for (const m of deepMutations(source, file, mode)) {
+          it(`deep: fails with ${m.name}`, async function () {
+            const trace = await runSource(m.text, file, { target: "model", mode, cwd });
+            expect(trace.verdict, trace.verdict === "pass" ? `survived: ${m.name}` : renderFailure(trace)).to.equal("fail");
+          });
+        }
       }
     });
   }
