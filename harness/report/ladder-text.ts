@@ -80,7 +80,8 @@ function arrowOf(row: Extract<LadderRow, { kind: "segment" }>): string {
 function rowLines(row: LadderRow, time: string | undefined): string[] {
   switch (row.kind) {
     case "segment": {
-      const parts = wrap(segmentLabel(row), LABEL_W);
+      const [first = "", ...more] = wrap(segmentLabel(row), LABEL_W);
+      const parts = [first, ...wrap(more.join(" "), LABEL_W - 2).filter((p) => p !== "")];
       return parts.map((p, i) => (i === 0 ? compose({ ...(time !== undefined ? { time } : {}), ...(row.line !== undefined ? { line: row.line } : {}), arrow: arrowOf(row), label: p }) : compose({ label: `  ${p}` })));
     }
     case "syscall":
@@ -97,7 +98,7 @@ function rowLines(row: LadderRow, time: string | undefined): string[] {
     case "note":
       return wrap(`note: ${row.text}`, LABEL_W).map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), label: p }));
     case "failure":
-      return wrap(`✗ ${row.line !== undefined ? `line ${row.line}: ` : ""}${row.code}: ${row.text}`, LADDER_TEXT_WIDTH - 2).map((p) => `  ${p}`);
+      return wrap(`✗ ${row.line !== undefined ? `line ${row.line}: ` : ""}${row.code}: ${row.text}`, LADDER_TEXT_WIDTH - 4).map((p, i) => `${i === 0 ? "  " : "    "}${p}`);
     default:
       return assertNever(row, "ladder row");
   }
@@ -119,7 +120,7 @@ function gapLines(step: LadderStep): string[] {
 export function renderLadderText(layout: LadderLayout): string {
   const out: string[] = [];
   out.push(`${path.basename(layout.script)} (${layout.mode}, ${layout.target}): ${layout.verdict.toUpperCase()}`);
-  out.push(`${"time".padStart(TIME_W)} line ${"kernel (local)".padStart(LEFT_W)} │${" ".repeat(ARROW_W)}│ script (remote)`);
+  out.push(`${"time".padStart(TIME_W)} line${"kernel (local)".padStart(LEFT_W - (4 - LINE_W) + 1)} │${" ".repeat(ARROW_W)}│ script (remote)`);
   let lastTime: string | undefined;
   for (const step of layout.steps) {
     out.push(...gapLines(step));
