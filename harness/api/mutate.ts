@@ -123,8 +123,14 @@ export function deepMutations(source: string, file: string, mode: IpMode): Mutat
     if (b.ack !== undefined) add(`ack ${b.ack.value} -> ${b.ack.value + 1}`, line, splice(source, b.ack.span, `ack ${b.ack.value + 1}`));
     // A SYN's seq is the script's own ISN (mapped to the live one), so moving it changes nothing.
     if (!b.flags.syn) add(`seq ${b.seq.start} -> ${b.seq.start + 1}`, line, splice(source, b.seq.span, `${b.seq.start + 1}:${b.seq.end + 1}(${b.seq.length})`));
-    if (e.time.kind === "relative") add(`time +${e.time.offset.text} -> +0.5 s`, line, splice(source, e.time.span, `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`));
-    if (e.time.kind === "absolute") add(`time ${e.time.at.text} -> +0.5 s`, line, splice(source, e.time.span, formatSeconds((e.time.at.usecs + 500_000) / 1e6)));
+    if (e.time.kind === "relative") {
+      const shifted = `+${formatSeconds((e.time.offset.usecs + 500_000) / 1e6)}`;
+      add(`time +${e.time.offset.text} -> ${shifted}`, line, splice(source, e.time.span, shifted));
+    }
+    if (e.time.kind === "absolute") {
+      const shifted = formatSeconds((e.time.at.usecs + 500_000) / 1e6);
+      add(`time ${e.time.at.text} -> ${shifted}`, line, splice(source, e.time.span, shifted));
+    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mutations } from "../../../harness/api";
+import { deepMutations, mutations } from "../../../harness/api";
 import { parseScript } from "../../../lib/script/parse";
 
 const SOURCE = [
@@ -51,5 +51,23 @@ describe("harness/api mutations", () => {
     const rst = mutations("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > R 1:1(0)\n", "r.pkt", "ipv4");
     expect(rst[0]?.text).to.contain("+0 > . 1:1(0)");
     expect(mutations("0 socket(", "bad.pkt", "ipv4")).to.deep.equal([]);
+  });
+
+  it("deep mutations: every > deleted, ack and non-SYN seq moved by one, every > time +0.5 s, every errno", () => {
+    const deep = deepMutations(SOURCE, "m.pkt", "ipv4");
+    const names = deep.map((m) => m.name);
+    expect(names).to.include.members([
+      "errno EINPROGRESS -> ENOTCONN (line 4)",
+      "> line deleted (line 5)",
+      "time +0 -> +0.5 (line 5)",
+      "ack 1 -> 2 (line 7)",
+      "seq 1 -> 2 (line 7)",
+      "time +.2 -> +0.7 (line 9)",
+    ]);
+    // The SYN's seq is the script's ISN: moving it would be no mutation at all.
+    expect(names).not.to.include("seq 0 -> 1 (line 5)");
+    expect(deep.find((m) => m.name === "> line deleted (line 9)")?.text).not.to.contain("F. 1:1(0) ack 1");
+    expect(deep.find((m) => m.name === "time +.2 -> +0.7 (line 9)")?.text).to.contain("+0.7 > F. 1:1(0) ack 1");
+    for (const m of deep) expect(parseScript(m.text, { file: "m.pkt" }).script, m.name).not.to.equal(undefined);
   });
 });
