@@ -9,6 +9,7 @@ import type { IpMode, TargetKind, Trace } from "../../lib/trace/types";
 import { defaultConfig, modeDefaults, type RunConfig } from "../runner/config";
 import { applyScriptOptions, targetFactory, type TargetFactory } from "../runner/run-job";
 import { runScript } from "../runner/run-script";
+import { useNormalPriority, useRealtimePriority } from "../sandbox/thread-priority";
 import type { Target } from "../target/target";
 
 export interface RunSourceOptions {
@@ -63,7 +64,11 @@ export async function runSource(source: string, file: string, options: RunSource
         resolve({ ...errorTrace(file, config, d, started, source), verdict: "fail" });
       }, config.timeoutMs);
     });
-    const running = runScript(script, target, config);
+    // As runJob: the main thread runs real-time while a kernel script plays, like packetdrill.
+    const realtime = target.kind === "kernel" && useRealtimePriority();
+    const running = runScript(script, target, config).finally(() => {
+      if (realtime) useNormalPriority();
+    });
     running.catch(() => undefined);
     const trace = await Promise.race([running, timeout]);
     return { ...trace, source };
