@@ -134,21 +134,21 @@ describe("harness/report/ladder", () => {
   });
 
   describe("TIME_WAIT expiry (T8) on the model", () => {
-    it("compresses the 61 s idle gap into a visible break instead of drawing it to scale", async () => {
+    it("compresses the 66 s idle gap into a visible break instead of drawing it to scale", async () => {
       const trace = await modelTrace(T8);
       expect(trace.verdict).to.equal("pass");
       const layout = ladderLayout(trace);
       const breaks = layout.steps.filter((s) => s.gap.kind === "break");
-      expect(breaks.map((s) => s.gap)).to.deep.equal([{ kind: "break", usecs: 61_000_000 }]);
+      expect(breaks.map((s) => s.gap)).to.deep.equal([{ kind: "break", usecs: 66_000_000 }]);
       expect(segments(layout).slice(-2)).to.deep.equal(["in normal . 2:2(0) ack 2 win 65535", "out normal R 2:2(0) win 0"]);
       const svg = renderLadderSvg(layout);
       expectBalanced(svg);
-      expect(svg).to.contain('<g class="break" data-usecs="61000000">').and.contain("61.000 s later (not to scale)");
+      expect(svg).to.contain('<g class="break" data-usecs="66000000">').and.contain("66.000 s later (not to scale)");
       const height = Number(/<svg [^>]*height="(\d+)"/.exec(svg)![1]);
       expect(height).to.be.within(600, 1300);
       const text = renderLadderText(layout);
       expectAlignedText(text);
-      expect(text).to.match(/≈ {10}≈ 61\.000 s later \(not to scale\)/);
+      expect(text).to.match(/≈ {10}≈ 66\.000 s later \(not to scale\)/);
     });
   });
 
