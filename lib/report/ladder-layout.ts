@@ -191,7 +191,7 @@ function markReleased(rows: LadderRow[]): void {
     const m = /^close\((\d+)\)/.exec(r.text);
     const fd = m !== null ? Number(m[1]) : undefined;
     if (fd === undefined || !last.has(fd)) continue;
-    rows.splice(i + 1, 0, { kind: "released", time: r.end, fd, lastState: last.get(fd)! });
+    rows.splice(i + 1, 0, { kind: "released", time: r.time, fd, lastState: last.get(fd)! });
     last.delete(fd);
     i++;
   }
