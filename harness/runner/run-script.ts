@@ -13,6 +13,7 @@ import type { Event, PacketSpec, Script } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
+import { toScriptSpace } from "../../lib/match/outbound";
 import { resetPacket } from "../../lib/match/reset";
 import { decodePacket, encodePacket, formatPacket, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
@@ -24,6 +25,8 @@ import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffec
 
 /** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
 const AWAIT_IDLE_USECS = 1_000_000;
+/** How long a call written without `...end` may take before it counts as blocking. */
+const NONBLOCKING_LIMIT_USECS = 20_000;
 /** How long past its window the runner waits for an outbound packet before calling it missing. */
 const MISSING_GRACE_USECS = 0;
 
@@ -170,7 +173,6 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       eventTimes.push([event.span.start.line, resolved.at]);
       lastScripted = Math.max(lastScripted, resolved.end);
     }
-    await checkUnexpected();
     if (blocking !== undefined) {
       const b = blocking;
       const line = b.event.span;
@@ -181,6 +183,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         throw e;
       }
     }
+    await checkUnexpected();
   } catch (e) {
     if (!(e instanceof ScriptFailure)) throw e;
     failure = e.diagnostic;
@@ -218,9 +221,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       } catch {
         continue;
       }
-      const ours = state.connections.some((c) => belongsTo(p, c));
-      if (!ours || at(e.time) > lastScripted + config.toleranceUsecs) continue;
-      const text = formatPacket(p, { direction: "outbound" });
+      const conn = state.connections.find((c) => belongsTo(p, c));
+      if (conn === undefined || at(e.time) > lastScripted + config.toleranceUsecs) continue;
+      const text = formatPacket(toScriptSpace(p, undefined, conn), { direction: "outbound" });
       entries.push({ kind: "sniff", time: at(e.time), hex: hex(e.bytes), text, matched: false, ...ruleOf(e) });
       const after = [...script.events].reverse().find((ev) => ev.span.start.line <= lastLineBefore(at(e.time)));
       fail("E-unexpected-packet", `the kernel sent a packet the script does not expect, at ${secs(at(e.time))} sec: ${text}`, after?.span, [
@@ -353,6 +356,12 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       const f = check(result);
       if (f !== undefined) throw f;
+      // A call the script writes as non-blocking must not block: otherwise whatever made it
+      // return (a reset, a timer) goes unasserted. packetdrill does not check this.
+      const took = result.end - result.start;
+      if (took > Math.max(config.toleranceUsecs, NONBLOCKING_LIMIT_USECS)) {
+        fail("E-timing", `timing error: ${call.name}() is scripted as non-blocking but returned after ${secs(took)} sec; write the time it returns as \`t...end\``, call.span);
+      }
       return at(result.end);
     }
     // Blocking: the call returns while later events run; its end time is checked when it does.
@@ -369,6 +378,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
     );
     blocking = { event, resolved, endAt, done, settled: false };
+    // Packets sent while the call blocks belong to the script's span too (unexpected-packet check).
+    lastScripted = Math.max(lastScripted, endAt);
     // Later events are timed from when the call really entered the kernel, not from when it was
     // posted or when we noticed: under load either can be milliseconds off.
     if (target.whenBlocked === undefined) return undefined;

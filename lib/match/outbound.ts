@@ -73,8 +73,9 @@ function scriptTsVal(spec: PacketSpec): number | undefined {
  * edges via the remote ISN, each by packetdrill's SYN-absolute / otherwise-relative rule; the TS val
  * via the connection's TS pairing when both the script and the packet carry a timestamp. Addresses
  * and ports stay live. Also runs the IPv6 flow label check, which needs the connection's memory.
+ * Without `spec` (a packet no script line expected) only the sequence numbers are mapped.
  */
-export function toScriptSpace(live: PacketRepr, spec: PacketSpec, conn: Connection): PacketRepr {
+export function toScriptSpace(live: PacketRepr, spec: PacketSpec | undefined, conn: Connection): PacketRepr {
   let result: PacketRepr;
   if (live.l4.protocol === "tcp") {
     const t = live.l4.tcp;
@@ -84,7 +85,8 @@ export function toScriptSpace(live: PacketRepr, spec: PacketSpec, conn: Connecti
         ? { kind: "sack", blocks: o.blocks.map((b) => ({ left: conn.remoteSeqToScript(b.left, isSyn), right: conn.remoteSeqToScript(b.right, isSyn) })) }
         : o,
     );
-    const wanted = scriptTsVal(spec);
+    // Without a script packet (an unexpected one) there is no TS val to pair with.
+    const wanted = spec === undefined ? undefined : scriptTsVal(spec);
     const at = lastTimestampIndex(options);
     if (wanted !== undefined && at >= 0) {
       const ts = options[at] as Extract<TcpOption, { kind: "timestamp" }>;
@@ -100,7 +102,7 @@ export function toScriptSpace(live: PacketRepr, spec: PacketSpec, conn: Connecti
   } else {
     result = { ip: live.ip, l4: live.l4 };
   }
-  if (live.ip.version === 6 && scriptFlowLabel(spec.ip) !== 0) {
+  if (spec !== undefined && live.ip.version === 6 && scriptFlowLabel(spec.ip) !== 0) {
     flowLabelVerdicts.set(result, flowLabelCheck(conn, scriptFlowLabel(spec.ip), live.ip.flowLabel) ?? null);
   }
   return result;

@@ -61,12 +61,53 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-async function expectNothingLeft(before: Set<string>, sleepersBefore: number): Promise<void> {
-  const clean = await waitFor(() => [...netNamespaces()].every((ns) => before.has(ns)) && sleepers() <= sleepersBefore, 5000);
-  const extra = [...netNamespaces()].filter((ns) => !before.has(ns));
-  expect(extra, "network namespaces left behind").to.deep.equal([]);
+/** The network namespaces the threads of one process are in. */
+function namespacesOf(pid: number): Set<string> {
+  const found = new Set<string>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    try {
+      found.add(readlinkSync(`/proc/${pid}/task/${tid}/ns/net`));
+    } catch {
+      // the thread exited while we looked
+    }
+  }
+  return found;
+}
+
+/**
+ * The run's own namespaces (those its threads were in, other than the host's) exist no more, and
+ * its background processes are gone. Other runs on the machine (parallel test sessions) are
+ * not counted: only what this run created.
+ */
+async function expectNothingLeft(own: Set<string>, sleepersBefore: number): Promise<void> {
+  const clean = await waitFor(() => [...own].every((ns) => !netNamespaces().has(ns)) && sleepers() <= sleepersBefore, 5000);
+  const left = [...own].filter((ns) => netNamespaces().has(ns));
+  expect(left, "network namespaces left behind").to.deep.equal([]);
   expect(sleepers(), "background processes left behind").to.be.at.most(sleepersBefore);
   expect(clean).to.equal(true);
+}
+
+/** Watches a run and collects the namespaces its threads enter (the host's excluded). */
+function trackNamespaces(pid: number): { own: Set<string>; stop: () => void } {
+  const host = readlinkSync("/proc/self/ns/net");
+  const own = new Set<string>();
+  const sample = (): void => {
+    for (const ns of namespacesOf(pid)) if (ns !== host) own.add(ns);
+  };
+  const timer = setInterval(sample, 5);
+  return {
+    own,
+    stop: () => {
+      sample();
+      clearInterval(timer);
+    },
+  };
 }
 
 describe("tcpdrill run leaves nothing behind (real kernel)", function () {
@@ -80,28 +121,32 @@ describe("tcpdrill run leaves nothing behind (real kernel)", function () {
   });
 
   it("a script that blocks forever fails at --timeout with a clear message", async () => {
-    const before = netNamespaces();
     const sleeping = sleepers();
     const run = start(["--timeout", "2"]);
+    const tracked = trackNamespaces(run.child.pid!);
+    const inside = await waitFor(() => tracked.own.size > 0, 15_000);
+    expect(inside, `the run did not start: ${run.output()}`).to.equal(true);
     const { code } = await run.exited;
+    tracked.stop();
     expect(code).to.equal(1);
     expect(run.output()).to.match(/did not finish within 2 s/);
     expect(run.output()).to.match(/0 passed, 1 failed/);
-    await expectNothingLeft(before, sleeping);
+    await expectNothingLeft(tracked.own, sleeping);
   });
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
     it(`a run killed with ${signal} mid-script`, async () => {
-      const before = netNamespaces();
       const sleeping = sleepers();
       const run = start([]);
+      const tracked = trackNamespaces(run.child.pid!);
       // Wait until the run is inside its script: its namespace exists and the command ran.
-      const inside = await waitFor(() => sleepers() > sleeping && netNamespaces().size > before.size, 15_000);
+      const inside = await waitFor(() => sleepers() > sleeping && tracked.own.size > 0, 15_000);
       expect(inside, `the run did not start: ${run.output()}`).to.equal(true);
       run.child.kill(signal);
       const { code, signal: got } = await run.exited;
+      tracked.stop();
       expect(code !== 0 || got !== null).to.equal(true);
-      await expectNothingLeft(before, sleeping);
+      await expectNothingLeft(tracked.own, sleeping);
     });
   }
 });
