@@ -12,6 +12,7 @@ import {
   gapText,
   ladderLayout,
   ladderSecs,
+  returnLabel,
   segmentLabel,
   syscallLabel,
   type LadderGap,
@@ -64,6 +65,7 @@ function rowHeight(row: LadderRow): number {
       return 44;
     case "syscall":
     case "command":
+    case "return":
       return 22;
     case "state":
     case "released":
@@ -110,6 +112,16 @@ function drawRow(row: LadderRow, y: number): string {
         title([label, `at ${ladderSecs(row.time)} s`, blocked, `returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}`, where(row.line)]) +
         `<circle cx="${LOCAL_X}" cy="${(y + 11).toFixed(1)}" r="3.5"/>` +
         text(LOCAL_X - 12, y + 15, clip(label, LEFT_CHARS), "call", "end") +
+        `</g>`
+      );
+    }
+    case "return": {
+      const label = returnLabel(row);
+      return (
+        `<g class="return${row.failed ? " failed" : ""}" data-line="${row.line}">` +
+        title([label, `at ${ladderSecs(row.time)} s, blocked since ${ladderSecs(row.start)} s`, where(row.line)]) +
+        `<circle cx="${LOCAL_X}" cy="${(y + 11).toFixed(1)}" r="3.5"/>` +
+        text(LOCAL_X - 12, y + 15, clip(`↩ ${label}`, LEFT_CHARS), "call", "end") +
         `</g>`
       );
     }
@@ -177,9 +189,11 @@ text{font-family:"DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace;f
 .segment.expected line,.segment.missing line{stroke:#7b1fa2;stroke-width:2;stroke-dasharray:7 4}
 .segment.expected .label,.segment.missing .label{fill:#7b1fa2;font-style:italic}
 .label{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
-.syscall circle{fill:#444}
+.syscall circle,.return circle{fill:#444}
+.return circle{fill:#fff;stroke:#444;stroke-width:1.5}
+.block{fill:#888;opacity:.35}
 .syscall.failed circle{fill:#c62828}
-.syscall.failed .call,.command.failed .cmd{fill:#c62828;font-weight:bold}
+.syscall.failed .call,.return.failed .call,.command.failed .cmd{fill:#c62828;font-weight:bold}
 .cmd{fill:#777}
 .state rect{fill:#fff6d5;stroke:#b8860b;stroke-width:1.2}
 .statetext{font-weight:bold;fill:#6b4d00;font-size:11.5px}
@@ -219,6 +233,7 @@ export function renderLadderSvg(layout: LadderLayout): string {
   let laneStart = HEADER - 8;
   let y = HEADER;
   let lastTime: string | undefined;
+  const callY = new Map<string, number>();
   for (const step of layout.steps) {
     if (step.gap.kind === "break") {
       const mid = y + BREAK_H / 2;
@@ -241,6 +256,12 @@ export function renderLadderSvg(layout: LadderLayout): string {
     }
     const line = "line" in step.row && step.row.kind !== "failure" ? step.row.line : undefined;
     if (line !== undefined) body.push(text(LINE_X, y + (step.row.kind === "segment" ? 22 : 15), String(line), "lineno", "end"));
+    if (step.row.kind === "syscall") callY.set(`${step.row.line}@${step.row.time}`, y + 11);
+    if (step.row.kind === "return") {
+      const from = callY.get(`${step.row.line}@${step.row.start}`);
+      // The thread is inside the call meanwhile: a bar beside the kernel's line (it may span a break).
+      if (from !== undefined) body.push(`<rect class="block" x="${LOCAL_X - 9}" y="${from.toFixed(1)}" width="4" height="${(y + 11 - from).toFixed(1)}"><title>blocked in line ${step.row.line}</title></rect>`);
+    }
     body.push(drawRow(step.row, y));
     y += rowHeight(step.row);
   }

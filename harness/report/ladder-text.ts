@@ -12,14 +12,14 @@
  * drawn `━━━>` and the expected one `╌╌╌>` under it, long idle gaps as a `≈` break.
  */
 import * as path from "node:path";
-import { gapText, ladderLayout, ladderSecs, segmentLabel, syscallLabel, type LadderLayout, type LadderOptions, type LadderRow, type LadderStep } from "../../lib/report/ladder-layout";
+import { gapText, ladderLayout, ladderSecs, returnLabel, segmentLabel, syscallLabel, type LadderLayout, type LadderOptions, type LadderRow, type LadderStep } from "../../lib/report/ladder-layout";
 import type { Trace } from "../../lib/trace/types";
 import { assertNever } from "../../lib/util/assert-never";
 
 export const LADDER_TEXT_WIDTH = 100;
-const TIME_W = 9;
+const TIME_W = 10;
 const LINE_W = 3;
-const LEFT_W = 33;
+const LEFT_W = 32;
 const ARROW_W = 10;
 const PREFIX_W = TIME_W + 1 + LINE_W + 1;
 const LABEL_W = LADDER_TEXT_WIDTH - PREFIX_W - LEFT_W - 1 - 1 - ARROW_W - 1 - 1;
@@ -80,8 +80,10 @@ function arrowOf(row: Extract<LadderRow, { kind: "segment" }>): string {
 function rowLines(row: LadderRow, time: string | undefined): string[] {
   switch (row.kind) {
     case "segment": {
-      const [first = "", ...more] = wrap(segmentLabel(row), LABEL_W);
-      const parts = [first, ...wrap(more.join(" "), LABEL_W - 2).filter((p) => p !== "")];
+      const label = segmentLabel(row);
+      const first = wrap(label, LABEL_W)[0]!;
+      const rest = label.slice(first.length).trimStart();
+      const parts = [first, ...(rest !== "" ? wrap(rest, LABEL_W - 2) : [])];
       return parts.map((p, i) => (i === 0 ? compose({ ...(time !== undefined ? { time } : {}), ...(row.line !== undefined ? { line: row.line } : {}), arrow: arrowOf(row), label: p }) : compose({ label: `  ${p}` })));
     }
     case "syscall":
@@ -91,6 +93,8 @@ function rowLines(row: LadderRow, time: string | undefined): string[] {
       const parts = wrap(`${row.failed ? "✗ " : ""}${label}`, LEFT_W);
       return parts.map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), ...(i === 0 ? { line: row.line } : {}), left: p, localMark: i === 0 ? "●" : "│" }));
     }
+    case "return":
+      return wrap(`${row.failed ? "✗ " : ""}↩ ${returnLabel(row)}`, LEFT_W).map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), ...(i === 0 ? { line: row.line } : {}), left: p, localMark: i === 0 ? "○" : "│" }));
     case "state":
       return [compose({ ...(time !== undefined ? { time } : {}), left: `fd ${row.fd} → ${row.state}`, localMark: "╪" })];
     case "released":

@@ -38,6 +38,8 @@ export type LadderRow =
       readonly errno?: string;
       readonly failed: boolean;
     }
+  /** A blocking syscall returning, long after it started (its `syscall` row is at the start). */
+  | { readonly kind: "return"; readonly time: number; readonly start: number; readonly line: number; readonly name: string; readonly ret: number; readonly errno?: string; readonly failed: boolean }
   /** The kernel socket `fd` (script fd) entered `state`. */
   | { readonly kind: "state"; readonly time: number; readonly fd: number; readonly state: string; readonly rule?: string }
   /**
@@ -78,6 +80,9 @@ export interface LadderOptions {
 }
 
 export const DEFAULT_BREAK_USECS = 1_000_000;
+
+/** A syscall that returned this long after it started gets its own return row. */
+export const BLOCKING_USECS = 10_000;
 
 /** Parses a failure note `script packet: 0.100000 R. 0:0(0) ack 1` (run-script.ts). */
 export function expectedPacketNote(trace: Trace): { time: number; text: string } | undefined {
@@ -136,10 +141,15 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
   const failLine = trace.failure?.span?.start.line;
   // Stable sort: entries recorded at the same instant keep the runner's order (a state after its event).
   const rows: LadderRow[] = trace.entries
-    .map((e, i) => ({ e, i }))
+    .map((e, i) => ({ e, i: orderKey(trace.entries, e, i) }))
     .sort((a, b) => entryTime(a.e) - entryTime(b.e) || a.i - b.i)
     .map(({ e }) => rowOf(e, failLine));
 
+  for (const e of trace.entries) {
+    if (e.kind !== "syscall" || e.end - e.start < BLOCKING_USECS) continue;
+    const name = /([a-z_0-9]+)\(/.exec(e.call)?.[1] ?? e.call;
+    insertByTime(rows, { kind: "return", time: e.end, start: e.start, line: e.source.line, name, ret: e.ret, failed: failLine === e.source.line, ...(e.errno !== undefined ? { errno: e.errno } : {}) });
+  }
   markReleased(rows);
   const expected = expectedPacketNote(trace);
   if (expected !== undefined) {
@@ -180,6 +190,17 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
     steps,
     states,
   };
+}
+
+/**
+ * The tie-break among entries at the same instant: their index, except for a blocking syscall,
+ * recorded when it returned: it goes before the first entry of a later script line (the SYN a
+ * blocking connect() sends comes after the connect).
+ */
+function orderKey(entries: readonly TraceEntry[], e: TraceEntry, i: number): number {
+  if (e.kind !== "syscall" || e.end - e.start < BLOCKING_USECS) return i;
+  const next = entries.findIndex((x) => x.kind !== "state" && x.kind !== "note" && x.source !== undefined && x.source.line > e.source.line && entryTime(x) >= e.start);
+  return next >= 0 && next < i ? next - 0.5 : i;
 }
 
 function markReleased(rows: LadderRow[]): void {
@@ -228,6 +249,11 @@ export function syscallLabel(row: Extract<LadderRow, { kind: "syscall" }>): stri
   const text = row.text.replace(/( = -?\d+ [A-Z][A-Z0-9_]*) \([^()]*\)$/, "$1");
   if (!row.failed) return text;
   return `${text}   [returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}]`;
+}
+
+/** `connect returned -1 ETIMEDOUT`. */
+export function returnLabel(row: Extract<LadderRow, { kind: "return" }>): string {
+  return `${row.name} returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}`;
 }
 
 /** `0.100000`: seconds with microseconds, as the text trace prints times. */

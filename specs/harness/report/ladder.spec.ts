@@ -56,7 +56,7 @@ function expectBalanced(svg: string): void {
 function expectAlignedText(text: string): void {
   const lines = text.trimEnd().split("\n");
   for (const l of lines) expect([...l].length, l).to.be.at.most(LADDER_TEXT_WIDTH);
-  const lanes = lines.slice(1).filter((l) => !/^ {2}(✗| {2}\S)/.test(l)).map((l) => [...l].findIndex((c, i) => i > 40 && "│●╪┆≈".includes(c)));
+  const lanes = lines.slice(1).filter((l) => !/^ {2}(✗| {2}\S)/.test(l)).map((l) => [...l].findIndex((c, i) => i > 40 && "│●○╪┆≈".includes(c)));
   expect(new Set(lanes).size, "one lane column").to.equal(1);
 }
 
@@ -149,6 +149,27 @@ describe("harness/report/ladder", () => {
       const text = renderLadderText(layout);
       expectAlignedText(text);
       expect(text).to.match(/≈ {10}≈ 66\.000 s later \(not to scale\)/);
+    });
+  });
+
+  describe("a blocking connect() that times out (T9) on the model", () => {
+    it("draws the call where it starts, its return where it returns, and the SYNs between as breaks", async () => {
+      const trace = await modelTrace("specs/tcp/syn-timeout/connect-timeout-default.pkt");
+      expect(trace.verdict).to.equal("pass");
+      const layout = ladderLayout(trace);
+      const kinds = layout.steps.map((s) => `${s.row.kind}${"line" in s.row ? ` ${s.row.line}` : ""}`);
+      expect(kinds.indexOf("syscall 8")).to.equal(kinds.indexOf("segment 9") - 1, "connect before its first SYN");
+      const last = layout.steps[layout.steps.length - 1]!;
+      expect(last.row).to.deep.include({ kind: "return", line: 8, time: 131_000_000, ret: -1, errno: "ETIMEDOUT" });
+      expect(last.gap).to.deep.equal({ kind: "break", usecs: 64_000_000 });
+      expect(layout.steps.filter((s) => s.gap.kind === "break").map((s) => s.gap.usecs / 1e6)).to.deep.equal([2, 4, 8, 16, 32, 64]);
+      const svg = renderLadderSvg(layout);
+      expectBalanced(svg);
+      expect(svg).to.contain('<g class="return" data-line="8">').and.contain("↩ connect returned -1 ETIMEDOUT");
+      expect(svg).to.match(/<rect class="block" [^>]*><title>blocked in line 8<\/title><\/rect>/);
+      const text = renderLadderText(layout);
+      expectAlignedText(text);
+      expect(text).to.match(/131\.000000 +8 +↩ connect returned -1 ETIMEDOUT ○/);
     });
   });
 
