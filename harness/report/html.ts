@@ -79,7 +79,7 @@ export function renderReportIndex(runs: readonly { readonly trace: Trace; readon
   );
   const passed = runs.filter((r) => r.trace.verdict === "pass").length;
   return (
-    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>tcpdrill report</title><style>${CSS}td{padding:3px 10px}</style></head><body>` +
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>tcpdrill report</title><style>${CSS}td{padding:3px 10px}td:nth-child(2){white-space:nowrap}</style></head><body>` +
     `<h1>tcpdrill report</h1><div class="meta">${passed} passed, ${runs.length - passed} failed</div>` +
     `<table>${rows.join("")}</table></body></html>\n`
   );
