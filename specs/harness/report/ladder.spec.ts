@@ -162,7 +162,7 @@ describe("harness/report/ladder", () => {
       const last = layout.steps[layout.steps.length - 1]!;
       expect(last.row).to.deep.include({ kind: "return", line: 8, time: 131_000_000, ret: -1, errno: "ETIMEDOUT" });
       expect(last.gap).to.deep.equal({ kind: "break", usecs: 64_000_000 });
-      expect(layout.steps.filter((s) => s.gap.kind === "break").map((s) => s.gap.usecs / 1e6)).to.deep.equal([2, 4, 8, 16, 32, 64]);
+      expect(layout.steps.flatMap((s) => (s.gap.kind === "break" ? [s.gap.usecs / 1e6] : []))).to.deep.equal([2, 4, 8, 16, 32, 64]);
       const svg = renderLadderSvg(layout);
       expectBalanced(svg);
       expect(svg).to.contain('<g class="return" data-line="8">').and.contain("↩ connect returned -1 ETIMEDOUT");
