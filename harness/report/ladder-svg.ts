@@ -14,6 +14,7 @@ import {
   ladderSecs,
   returnLabel,
   segmentLabel,
+  stateOwner,
   syscallLabel,
   type LadderGap,
   type LadderLayout,
@@ -134,10 +135,10 @@ function drawRow(row: LadderRow, y: number): string {
       const w = label.length * CHAR_W + 16;
       return (
         `<g class="state" data-fd="${row.fd}" data-state="${escapeXml(row.state)}">` +
-        title([`fd ${row.fd}: ${row.state}`, `at ${ladderSecs(row.time)} s`, row.rule !== undefined ? `rule: ${row.rule}` : undefined]) +
+        title([`${stateOwner(row.fd)}: ${row.state}`, `at ${ladderSecs(row.time)} s`, row.rule !== undefined ? `rule: ${row.rule}` : undefined]) +
         `<rect x="${(LOCAL_X - w / 2).toFixed(1)}" y="${(y + 4).toFixed(1)}" width="${w.toFixed(1)}" height="18" rx="9"/>` +
         text(LOCAL_X, y + 17, label, "statetext", "middle") +
-        text(LOCAL_X - w / 2 - 8, y + 17, `fd ${row.fd}`, "fd", "end") +
+        text(LOCAL_X - w / 2 - 8, y + 17, stateOwner(row.fd), "fd", "end") +
         `</g>`
       );
     }

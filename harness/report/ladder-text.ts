@@ -12,7 +12,7 @@
  * drawn `━━━>` and the expected one `╌╌╌>` under it, long idle gaps as a `≈` break.
  */
 import * as path from "node:path";
-import { gapText, ladderLayout, ladderSecs, returnLabel, segmentLabel, syscallLabel, type LadderLayout, type LadderOptions, type LadderRow, type LadderStep } from "../../lib/report/ladder-layout";
+import { gapText, ladderLayout, ladderSecs, returnLabel, segmentLabel, stateOwner, syscallLabel, type LadderLayout, type LadderOptions, type LadderRow, type LadderStep } from "../../lib/report/ladder-layout";
 import type { Trace } from "../../lib/trace/types";
 import { assertNever } from "../../lib/util/assert-never";
 
@@ -96,7 +96,7 @@ function rowLines(row: LadderRow, time: string | undefined): string[] {
     case "return":
       return wrap(`${row.failed ? "✗ " : ""}↩ ${returnLabel(row)}`, LEFT_W).map((p, i) => compose({ ...(i === 0 && time !== undefined ? { time } : {}), ...(i === 0 ? { line: row.line } : {}), left: p, localMark: i === 0 ? "○" : "│" }));
     case "state":
-      return [compose({ ...(time !== undefined ? { time } : {}), left: `fd ${row.fd} → ${row.state}`, localMark: "╪" })];
+      return [compose({ ...(time !== undefined ? { time } : {}), left: `${stateOwner(row.fd)} → ${row.state}`, localMark: "╪" })];
     case "released":
       return [compose({ ...(time !== undefined ? { time } : {}), left: `fd ${row.fd} closed (state not seen)`, localMark: "┆" })];
     case "note":

@@ -40,7 +40,7 @@ export type LadderRow =
     }
   /** A blocking syscall returning, long after it started (its `syscall` row is at the start). */
   | { readonly kind: "return"; readonly time: number; readonly start: number; readonly line: number; readonly name: string; readonly ret: number; readonly errno?: string; readonly failed: boolean }
-  /** The kernel socket `fd` (script fd) entered `state`. */
+  /** The kernel socket `fd` (script fd; -1 before any fd names it) entered `state`. */
   | { readonly kind: "state"; readonly time: number; readonly fd: number; readonly state: string; readonly rule?: string }
   /**
    * close(fd) of a socket whose states were shown: the runner reads states through the fd
@@ -211,7 +211,9 @@ function markReleased(rows: LadderRow[]): void {
     if (r.kind !== "syscall" || r.ret !== 0) continue;
     const m = /^close\((\d+)\)/.exec(r.text);
     const fd = m !== null ? Number(m[1]) : undefined;
-    if (fd === undefined || !last.has(fd)) continue;
+    // A runner that follows the connection after close (by 4-tuple) reports its states itself.
+    const later = rows.slice(i + 1).some((x) => x.kind === "state" && x.fd === fd);
+    if (fd === undefined || !last.has(fd) || later) continue;
     rows.splice(i + 1, 0, { kind: "released", time: r.time, fd, lastState: last.get(fd)! });
     last.delete(fd);
     i++;
@@ -254,6 +256,11 @@ export function syscallLabel(row: Extract<LadderRow, { kind: "syscall" }>): stri
 /** `connect returned -1 ETIMEDOUT`. */
 export function returnLabel(row: Extract<LadderRow, { kind: "return" }>): string {
   return `${row.name} returned ${row.ret}${row.errno !== undefined ? ` ${row.errno}` : ""}`;
+}
+
+/** Who a state belongs to: `fd 4`, or `child` for a connection no script fd names yet (a passive open before accept()). */
+export function stateOwner(fd: number): string {
+  return fd >= 0 ? `fd ${fd}` : "child";
 }
 
 /** `0.100000`: seconds with microseconds, as the text trace prints times. */
