@@ -122,7 +122,9 @@ function connRequest(h: Host, l: Socket, seg: Seg, twIsn: number | undefined): v
   const sys = h.profile.sysctl;
   const L = l.listen!;
   let wantCookie = false;
-  if (twIsn === undefined && (sys.tcp_syncookies === 2 || L.requests.length >= L.maxBacklog)) {
+  // inet_csk_reqsk_queue_is_full is `qlen > backlog` on 6.x (it was `>=`): with listen(fd, 1)
+  // the third concurrent SYN is the first to get a cookie (observed on 6.18).
+  if (twIsn === undefined && (sys.tcp_syncookies === 2 || L.requests.length > L.maxBacklog)) {
     if (!sys.tcp_syncookies) {
       h.drop(l, "segment-arrives/listen/syn-queue-full-drop");
       return;

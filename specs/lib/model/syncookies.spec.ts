@@ -12,10 +12,15 @@ function tcpOf(p: Packet) {
   return p.packet.l4.tcp;
 }
 
-/** listen(fd, 1): one request fills the SYN queue, the next SYN (from port 41001) gets a cookie. */
+/**
+ * listen(fd, 1): two requests fill the SYN queue (Linux 6.x: full when qlen > backlog), the next
+ * SYN (from port 41001) gets a cookie.
+ */
 function cookieSynAck(d: Drill, options = [opt.mss(1460), opt.nop, opt.nop, opt.sackOK, opt.nop, opt.ws(7)]): Packet {
   d.listening(1);
   d.send({ flags: "S", seq: 0, srcPort: 41000, options: [opt.mss(1460)] }, 0);
+  d.expectSent({ flags: "S." });
+  d.send({ flags: "S", seq: 0, srcPort: 41002, options: [opt.mss(1460)] }, ms(5));
   d.expectSent({ flags: "S." });
   d.send({ flags: "S", seq: 0, srcPort: 41001, options }, ms(10));
   return d.expectSent({ flags: "S.", rule: "segment-arrives/listen/syn-cookie" });
@@ -27,9 +32,9 @@ describe("lib/model: syncookies (T16)", () => {
     const p = cookieSynAck(d);
     expect(tcpOf(p).options).to.deep.equal([{ kind: "mss", mss: 1460 }]);
     expect(tcpOf(p).seq).to.not.equal(ISN);
-    expect(d.host.connections().filter((c) => c.kind === "request")).to.have.length(1);
-    // Only the real request (port 41000) retransmits; the cookie connection has no state.
-    expect(d.takePackets(ms(5000)).map((x) => tcpOf(x).dstPort)).to.deep.equal([41000, 41000]);
+    expect(d.host.connections().filter((c) => c.kind === "request")).to.have.length(2);
+    // Only the real requests (ports 41000, 41002) retransmit; the cookie connection has no state.
+    expect(d.takePackets(ms(5000)).map((x) => tcpOf(x).dstPort)).to.deep.equal([41000, 41002, 41000, 41002]);
   });
 
   it("with timestamps the SYN-ACK keeps wscale and SACK; TSval's low 6 bits encode them", () => {
@@ -89,6 +94,8 @@ describe("lib/model: syncookies (T16)", () => {
     d.host.applySysctl("net.ipv4.tcp_syncookies", "0");
     d.listening(1);
     d.send({ flags: "S", seq: 0, srcPort: 41000, options: [opt.mss(1460)] }, 0);
+    d.expectSent({ flags: "S." });
+    d.send({ flags: "S", seq: 0, srcPort: 41002, options: [opt.mss(1460)] }, ms(5));
     d.expectSent({ flags: "S." });
     d.send({ flags: "S", seq: 0, srcPort: 41001, options: [opt.mss(1460)] }, ms(10));
     d.expectNoPacket(ms(500));
