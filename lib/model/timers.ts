@@ -133,7 +133,11 @@ function retransmitTimer(h: Host, s: Socket, t: Tcb): void {
   t.retransmits++;
   t.totalRto++;
   const head = t.rtx[0]!;
-  if (t.retransStamp < 0) t.retransStamp = head.lastSent;
+  // retrans_stamp: a SYN's budget runs from the SYN itself (tcp_connect stamps it); otherwise
+  // tcp_retransmit_skb stamps the first retransmission after sending it, so the
+  // TCP_USER_TIMEOUT / tcp_retries2 budget starts one RTO after the original (observed: a FIN
+  // with a 1000 ms user timeout fails ~1.0 s after its first retransmission, not after the FIN).
+  if (t.retransStamp < 0) t.retransStamp = head.syn ? head.lastSent : h.now;
   head.lost = false;
   retransmitSeg(h, s, head, head.syn ? "timer/syn-retransmit" : "timer/retransmit");
   const c = h.profile.constants;

@@ -137,7 +137,9 @@ describe("lib/model: FIN loss and orphan retries (T12)", () => {
     d.takePackets(sec(30));
     const end = d.states().at(-1)!;
     expect(end).to.deep.include({ to: "CLOSED", rule: "timer/retransmit-timeout" });
-    expect(end.time).to.equal(sec(1) + ms(300) + sec(2));
+    // The budget runs from the first RTO retransmission (1.6 s), not the FIN (1 s) nor the loss
+    // probe (1.3 s): tcp_retransmit_skb stamps retrans_stamp, the probe does not (observed).
+    expect(end.time).to.equal(sec(1) + ms(600) + sec(2));
   });
 
   it("without SACK there is no loss probe: RTO, 2·RTO, 4·RTO …", () => {
