@@ -87,6 +87,8 @@ export interface Constants {
   synackRtxRateLimit: number;
   /** Syncookie MSS table (net/ipv4/syncookies.c msstab). */
   cookieMssTable: readonly number[];
+  /** The IPv6 table (net/ipv6/syncookies.c msstab): 1280/1480/1500/9000 − 60. */
+  cookieMssTable6: readonly number[];
   /** Cookies stay valid for this many minutes (MAX_SYNCOOKIE_AGE). */
   cookieMaxAgeMinutes: number;
   /** A cookie ACK is only checked this long after a SYN-queue overflow (µs). */
@@ -178,6 +180,7 @@ export const LINUX_6_18: Profile = Object.freeze({
     scalingRatio: 128 / 256,
     synackRtxRateLimit: 500 * MS,
     cookieMssTable: Object.freeze([536, 1300, 1440, 1460]),
+    cookieMssTable6: Object.freeze([1220, 1420, 1440, 8940]),
     cookieMaxAgeMinutes: 2,
     cookieValidAfterOverflow: 120 * S,
     twIsnOffset: 65537,

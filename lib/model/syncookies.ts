@@ -32,9 +32,17 @@ function hash2(h: Host, t: Tuple, count: number): number {
   return h.hash(`c1|${count}|${tupleText(t)}`);
 }
 
-/** Index into the MSS table: the largest entry not above the peer's MSS. */
+/** The MSS table of the wire's IP version (an IPv4-mapped connection uses IPv4's). */
+function mssTable(h: Host): readonly number[] {
+  return h.ipVersion === 6 ? h.profile.constants.cookieMssTable6 : h.profile.constants.cookieMssTable;
+}
+
+/**
+ * Index into the MSS table: the largest entry not above the peer's MSS, else the first — so an
+ * IPv6 peer offering less than 1220 still gets 1220 (observed on 6.18: mss 1000 → 1220).
+ */
 export function cookieMssIndex(h: Host, mss: number): number {
-  const table = h.profile.constants.cookieMssTable;
+  const table = mssTable(h);
   let i = table.length - 1;
   for (; i > 0; i--) if (mss >= table[i]!) break;
   return i;
@@ -45,7 +53,7 @@ export function cookieInitSequence(h: Host, t: Tuple, peerSeq: number, mss: numb
   const idx = cookieMssIndex(h, mss);
   const count = cookieTime(h);
   const isn = (hash1(h, t) + peerSeq + ((count << COOKIEBITS) >>> 0) + ((hash2(h, t, count) + idx) & COOKIEMASK)) >>> 0;
-  return { isn, mss: h.profile.constants.cookieMssTable[idx]! };
+  return { isn, mss: mssTable(h)[idx]! };
 }
 
 /** __cookie_v4_check: the peer's MSS from a returning ACK, or 0 when the cookie is not ours. */
@@ -57,7 +65,7 @@ export function cookieCheck(h: Host, t: Tuple, seg: Seg): number {
   const age = ((cookieTime(h) - count) & (0xffffffff >>> COOKIEBITS)) >>> 0;
   if (age > h.profile.constants.cookieMaxAgeMinutes) return 0;
   const idx = ((diff - hash2(h, t, count)) & COOKIEMASK) >>> 0;
-  const table = h.profile.constants.cookieMssTable;
+  const table = mssTable(h);
   return idx < table.length ? table[idx]! : 0;
 }
 
