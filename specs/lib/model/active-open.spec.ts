@@ -164,6 +164,19 @@ describe("lib/model: simultaneous open", () => {
     expect(d.call("connect", [3, peer, 16])).to.equal(0);
   });
 
+  it("a crossing SYN without options still gets our SYN's options, and windows stay scaled (Linux keeps rcv_wscale)", () => {
+    const d = new Drill().synSent();
+    d.send({ flags: "S", seq: 0, win: 5000, options: [opt.mss(1460)] }, ms(10));
+    d.expectSent({ flags: "S.", seq: 0, ack: 1, options: "mss 1460,sackOK,TS,nop,wscale 8", rule: "segment-arrives/syn-sent/simultaneous-open" });
+    d.send({ flags: "S.", seq: 0, ack: 1, win: 5000, options: [opt.mss(1460)] }, ms(20));
+    expect(d.state(3)).to.equal("ESTABLISHED");
+    d.expectSent({ flags: ".", seq: 1, ack: 1 });
+    expect(d.call("write", [3, null, 10], ms(30))).to.equal(10);
+    const p = d.expectSent({ flags: "P.", seq: 1, len: 10 });
+    // Shifted by our wscale 8: unscaled it would be min(free space, 65535).
+    expect(p.packet.l4.protocol === "tcp" && p.packet.l4.tcp.window).to.be.below(4096);
+  });
+
   it("SYN_RECEIVED of a simultaneous open retransmits the SYN-ACK on RTO", () => {
     const d = new Drill().synSent();
     d.send({ flags: "S", seq: 0, options: [opt.mss(1460)] }, ms(10));
