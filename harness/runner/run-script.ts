@@ -14,6 +14,7 @@ import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { toScriptSpace } from "../../lib/match/outbound";
+import type { Connection } from "../../lib/match/space";
 import { resetPacket } from "../../lib/match/reset";
 import { decodePacket, encodePacket, formatPacket, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
@@ -121,16 +122,32 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   const eventTimes: [number, number][] = [];
-  const stateOf = new Map<number, string>();
+  /**
+   * The TCP state of each connection, recorded when it changes: through its fd while the script
+   * holds one (TCP_INFO), afterwards by 4-tuple (orphans and TIME_WAIT have no fd), and CLOSED
+   * once the connection is gone.
+   */
+  const stateOf = new Map<Connection, { state: string; fd: number }>();
   const recordStates = (): void => {
-    for (const fd of state.openFds()) {
-      if (fd.conn === undefined) continue;
-      const s = target.tcpState(fd.liveFd);
-      if (s !== undefined && stateOf.get(fd.scriptFd) !== s) {
-        stateOf.set(fd.scriptFd, s);
-        const rule = target.stateRule?.(fd.liveFd);
-        entries.push({ kind: "state", time: at(target.now()), fd: fd.scriptFd, state: s, ...(rule !== undefined ? { rule } : {}) });
+    for (const conn of state.connections) {
+      const entry = conn.scriptFd >= 0 ? state.fdEntry(conn.scriptFd) : undefined;
+      const open = entry !== undefined && entry.conn === conn;
+      let s: string | undefined;
+      const byTuple = (): string | undefined =>
+        conn.liveLocal !== undefined && conn.liveRemote !== undefined ? target.connectionState?.(conn.liveLocal, conn.liveRemote) : undefined;
+      if (open) {
+        s = target.tcpState(conn.liveFd);
+        // A connection in TIME_WAIT lives on as a timewait socket; TCP_INFO on the fd says CLOSE.
+        if (s === "CLOSE") s = byTuple() === "TIME_WAIT" ? "TIME_WAIT" : s;
+      } else if (conn.liveLocal !== undefined && conn.liveRemote !== undefined && target.connectionState !== undefined) {
+        s = byTuple() ?? (stateOf.has(conn) ? "CLOSED" : undefined);
       }
+      // Recorded again when accept() gives the connection its fd, so each fd's history is whole.
+      const last = stateOf.get(conn);
+      if (s === undefined || (last?.state === s && last.fd === conn.scriptFd)) continue;
+      stateOf.set(conn, { state: s, fd: conn.scriptFd });
+      const rule = open ? target.stateRule?.(conn.liveFd) : undefined;
+      entries.push({ kind: "state", time: at(target.now()), fd: conn.scriptFd, state: s, ...(rule !== undefined ? { rule } : {}) });
     }
   };
 

@@ -12,6 +12,7 @@
  * this thread, whereas async fs calls run on libuv's pool threads, which createSandbox makes sure
  * live in the host's namespace (a /proc/sys/net write from there would change the host).
  */
+import { openDiagSocket } from "./sock-diag";
 import { readlinkSync, writeFileSync } from "node:fs";
 import { realtimeNs } from "../sys/clock";
 import { call, libc, NativeArena } from "../sys/libc";
@@ -187,9 +188,12 @@ export function buildNamespace(config: NetConfig, hostNetns: string): SetupReply
     step("network");
     const nsFd = check("open netns", call(() => libc().open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)));
     opened.push(nsFd);
+    // For the states of connections without an fd (TIME_WAIT, orphans): see sock-diag.ts.
+    const diagFd = openDiagSocket();
+    if (diagFd >= 0) opened.push(diagFd);
     // The namespace must not have changed under us (it cannot, but every step relied on it).
     if (threadNetns() !== netns) throw new SandboxSetupError("EHOSTNS", "thread namespace changed during setup");
-    return { pid: libc().getpid(), tid: libc().gettid(), netns, tunFd, captureFd, nsFd, ifindex, stepsNs: steps };
+    return { pid: libc().getpid(), tid: libc().gettid(), netns, tunFd, captureFd, nsFd, diagFd, ifindex, stepsNs: steps };
   } catch (e) {
     for (const fd of opened) libc().close(fd);
     throw e;

@@ -19,6 +19,8 @@ export interface SetupReply {
   readonly captureFd: number;
   /** An O_RDONLY descriptor of the namespace itself (/proc/thread-self/ns/net). */
   readonly nsFd: number;
+  /** A NETLINK_SOCK_DIAG socket in the namespace (-1 if it could not be opened). */
+  readonly diagFd: number;
   readonly ifindex: number;
   /** Time spent in each setup step, for the benchmark and for slow-setup diagnostics. */
   readonly stepsNs: Readonly<Record<string, number>>;

@@ -1,4 +1,5 @@
 /** The Sandbox object: one network namespace, one syscall thread, tun0, capture, commands. */
+import { listTcpSockets } from "./sock-diag";
 import { sinceEpochNs } from "../sys/clock";
 import { descriptorsNamed, executeQuickSyscall } from "../sys/executor/index";
 import { readTcpInfo } from "../sys/executor/sockopt";
@@ -213,6 +214,18 @@ export class Sandbox {
   }
 
   /** tcpi_state by name ("ESTABLISHED", "SYN_SENT"…), or undefined for a non-TCP descriptor. */
+  /**
+   * The TCP state of the namespace's connection between these endpoints ("TIME_WAIT", "FIN_WAIT2"…),
+   * found through sock_diag: it also sees connections whose fd is closed. Main thread, bounded.
+   */
+  connectionState(localIp: string, localPort: number, remoteIp: string, remotePort: number): string | undefined {
+    if (this.closed || this.handles.diagFd < 0) return undefined;
+    const found = listTcpSockets(this.handles.diagFd).find(
+      (s) => s.localPort === localPort && s.remotePort === remotePort && s.localIp === localIp && s.remoteIp === remoteIp,
+    );
+    return found === undefined ? undefined : tcpStateName(found.state);
+  }
+
   tcpState(fd: number): string | undefined {
     const info = this.tcpInfo(fd);
     return info === undefined ? undefined : tcpStateName(info.state);
@@ -257,6 +270,8 @@ export class Sandbox {
     // device, ~15 ms of RCU waits) start now and run in the background, in parallel with the rest.
     this.capture.stop();
     const devicesClosed = Promise.all([closeInBackground(this.handles.tunFd), closeInBackground(this.handles.captureFd)]);
+    // Like every socket, the diag socket holds a reference on the namespace.
+    if (this.handles.diagFd >= 0) libc().close(this.handles.diagFd);
     let destroyedSockets = 0;
     const fds = this.ownedDescriptors();
     if (unblocked && this.thread.alive) {

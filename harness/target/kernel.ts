@@ -63,6 +63,14 @@ export class KernelTarget implements Target {
     return ns === undefined ? undefined : ns / NS;
   }
 
+  connectionState(local: { ip: string; port: number }, remote: { ip: string; port: number }): string | undefined {
+    try {
+      return this.sandbox.connectionState(local.ip, local.port, remote.ip, remote.port);
+    } catch {
+      return undefined;
+    }
+  }
+
   tcpState(fd: number): string | undefined {
     try {
       return this.sandbox.tcpState(fd);

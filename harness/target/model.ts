@@ -167,6 +167,14 @@ export class ModelTarget implements Target {
     return done;
   }
 
+  connectionState(local: { ip: string; port: number }, remote: { ip: string; port: number }): string | undefined {
+    const c = this.host.lookupConn({ localAddr: local.ip, localPort: local.port, remoteAddr: remote.ip, remotePort: remote.port });
+    // By 4-tuple a timewait socket is TIME_WAIT (sock_diag says so); only through the closed fd
+    // does Linux report CLOSE, which is what linuxStateName encodes.
+    if (c === undefined) return undefined;
+    return c.state === "TIME_WAIT" ? "TIME_WAIT" : linuxStateName(c.state);
+  }
+
   tcpState(fd: number): string | undefined {
     const s = this.host.socketState(fd);
     return s === undefined ? undefined : linuxStateName(s);

@@ -81,6 +81,11 @@ export interface Target {
    * before the next event; tcpdrill times the next event from that instant instead.
    */
   whenBlocked?(maxMs: number): Promise<number | undefined>;
+  /**
+   * The TCP state of the connection between two live endpoints, also after its fd was closed
+   * (orphans, TIME_WAIT, which no fd can report); undefined if there is none (never blocks).
+   */
+  connectionState?(local: { readonly ip: string; readonly port: number }, remote: { readonly ip: string; readonly port: number }): string | undefined;
   /** tcpi_state of a live fd, or undefined if it is not a TCP socket (never blocks). */
   tcpState(fd: number): string | undefined;
   /** Model only: the rule behind the fd's last state change (for traces). */

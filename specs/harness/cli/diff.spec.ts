@@ -33,6 +33,7 @@ function standIn(alter: (p: PacketRepr) => PacketRepr = (p) => p): TargetFactory
       inject: (b) => m.inject(b),
       syscall: (r) => m.syscall(r),
       tcpState: (fd) => m.tcpState(fd),
+      connectionState: (local, remote) => m.connectionState(local, remote),
       exec: (c) => m.exec(c),
       close: () => m.close(),
     };
