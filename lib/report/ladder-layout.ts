@@ -169,7 +169,8 @@ export function ladderLayout(trace: Trace, options: LadderOptions = {}): LadderL
     const last = rows.length > 0 ? rows[rows.length - 1]!.time : 0;
     const onLine = failLine === undefined ? [] : rows.filter((r) => "line" in r && r.line === failLine);
     const at = onLine.length > 0 ? onLine[onLine.length - 1]!.time : expected?.time ?? last;
-    insertByTime(rows, { kind: "failure", time: Math.max(at, 0), code: trace.failure.code, text: trace.failure.message, notes: (trace.failure.notes ?? []).map((n) => n.message), ...(failLine !== undefined ? { line: failLine } : {}) });
+    // Last, whatever was recorded after the failing instant (a state settling, teardown).
+    rows.push({ kind: "failure", time: Math.max(at, last, 0), code: trace.failure.code, text: trace.failure.message, notes: (trace.failure.notes ?? []).map((n) => n.message), ...(failLine !== undefined ? { line: failLine } : {}) });
   }
 
   const steps: LadderStep[] = [];
