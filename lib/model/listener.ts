@@ -242,6 +242,20 @@ export function requestArrives(h: Host, r: Request, seg: Seg): void {
   }
   if (ts && r.tsOk && !seqGt(seg.seq, rcvNxt)) r.tsRecent = ts.val;
   const syn = seg.syn && seg.seq !== r.irs;
+  if (seg.rst && seg.seq !== rcvNxt) {
+    // RFC 5961 §3.2 for half-open connections too: Linux 6.18 answers an in-window RST that is
+    // not at RCV.NXT with a challenge ACK (rate-limited per request) and keeps the request
+    // (observed; the textbook, and older tcp_check_req, drop it).
+    if (!oowRateLimited(h, r, null)) {
+      sendStatelessAck(h, r.id, r.tuple, {
+        seq: seqAdd(r.iss, 1), ack: rcvNxt, window: Math.floor(r.rcvWnd / 2 ** r.rcvWscale),
+        ...(r.tsOk ? { ts: { val: tsNow(h.now, r.tsOffset), ecr: r.tsRecent } } : {}),
+      }, "request/rst-challenge");
+    } else {
+      h.drop(r, "request/rst-challenge");
+    }
+    return;
+  }
   if (seg.rst || syn) {
     if (!seg.rst) sendResetFor(h, seg, "request/syn-rst", r.id);
     dropRequest(h, r, seg.rst ? "request/rst" : "request/syn-rst");

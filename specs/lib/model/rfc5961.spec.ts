@@ -58,6 +58,28 @@ describe("lib/model: RST validation (T23)", () => {
   });
 });
 
+describe("lib/model: RST for a half-open connection (T23, T22)", () => {
+  it("RST at RCV.NXT drops the request: no SYN-ACK retransmission, a later ACK gets R", () => {
+    const d = new Drill().synReceived();
+    d.send({ flags: "R", seq: 1 }, ms(10));
+    d.expectNoPacket(ms(1500));
+    d.send({ flags: ".", seq: 1, ack: 1 }, ms(1500));
+    d.expectSent({ flags: "R", rule: "segment-arrives/listen/ack-rst" });
+  });
+
+  it("an in-window RST not at RCV.NXT gets a challenge ACK (≤ 1 per 500 ms) and the request survives (6.18)", () => {
+    const d = new Drill().synReceived();
+    d.send({ flags: "R", seq: 5 }, ms(10));
+    d.expectSent({ flags: ".", seq: 1, ack: 1, rule: "request/rst-challenge" });
+    d.send({ flags: "R", seq: 7 }, ms(20));
+    d.expectNoPacket(ms(500));
+    d.send({ flags: "R", seq: 9 }, ms(620));
+    d.expectSent({ flags: ".", seq: 1, ack: 1, rule: "request/rst-challenge" });
+    d.send({ flags: ".", seq: 1, ack: 1 }, ms(800));
+    expect(d.call("accept", [3, null, null])).to.equal(4);
+  });
+});
+
 describe("lib/model: unacceptable segments (T23)", () => {
   it("data beyond the window gets a duplicate ACK; data is never rate-limited", () => {
     const d = new Drill().established();
