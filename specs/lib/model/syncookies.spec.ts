@@ -5,6 +5,8 @@
 // <mss N> alone. The returning ACK (cookie + 1) creates the connection.
 import { expect } from "chai";
 import { Drill, ISN, ms, opt, PEER_ISN } from "./helpers";
+import { createHost } from "../../../lib/model/host";
+import { cookieInitSequence } from "../../../lib/model/syncookies";
 import type { Packet } from "./helpers";
 
 function tcpOf(p: Packet) {
@@ -63,6 +65,14 @@ describe("lib/model: syncookies (T16)", () => {
       d.send({ flags: ".", seq: 1, absAck: cookie + 1, srcPort: 41001, win: 65535 }, ms(20));
       expect(d.call("accept", [3, null, null])).to.equal(4);
       expect(d.sys("getsockopt", [4, "SOL_TCP", "TCP_MAXSEG", null, null])).to.deep.include({ out: { value: got, optlen: 4 } });
+    }
+  });
+
+  it("IPv6 has its own table (1220/1420/1440/8940): 1000 → 1220 (never below the first entry), 1450 → 1440", () => {
+    const h = createHost({ profile: "linux-6.18", ipVersion: 6, localIp: "fd3d:a0b:17d6::1", remoteIp: "fd3d:fa7b:d17d::1" });
+    const tuple = { localAddr: "fd3d:a0b:17d6::1", localPort: 8080, remoteAddr: "fd3d:fa7b:d17d::1", remotePort: 41000 };
+    for (const [offered, got] of [[1000, 1220], [1420, 1420], [1450, 1440], [9000, 8940]] as const) {
+      expect(cookieInitSequence(h, tuple, 0, offered).mss).to.equal(got);
     }
   });
 
