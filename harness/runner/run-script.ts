@@ -92,8 +92,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
 
   const exec = async (command: string, span: Span, what: string): Promise<void> => {
     const r = await target.exec(command, options.commandTimeoutMs ?? 60_000);
-    // The init command runs before script time 0, so it is shown at 0.
-    entries.push({ kind: "command", time: Math.max(0, at(target.now())), source: { line: span.start.line }, command, status: r.status });
+    // The init command runs before script time 0 (not yet set), so it is shown at 0.
+    entries.push({ kind: "command", time: epochMs === undefined ? 0 : Math.max(0, at(target.now())), source: { line: span.start.line }, command, status: r.status });
     if (r.status !== 0) {
       const output = (r.stderr + r.stdout).trim();
       fail("E-command", `error executing ${what}: non-zero status ${r.status}`, span, output !== "" ? [{ message: output }] : []);
