@@ -66,6 +66,17 @@ export function belongsTo(p: PacketRepr, conn: Connection): boolean {
 function isOurs(p: PacketRepr, conn: Connection): boolean {
   const l4 = p.l4;
   const ports = l4.protocol === "tcp" ? l4.tcp : l4.protocol === "udp" ? l4.udp : undefined;
+  // The SYN of an active open tells us the kernel's port and ISN. Checked first: after an
+  // explicit bind() the local endpoint is already known, and the tuple match alone would skip
+  // learning the ISN (run_packet.c: find_connect_for_live_packet).
+  const connecting =
+    (l4.protocol === "tcp" && l4.tcp.flags.syn && !l4.tcp.flags.ack && conn.phase === "active-syn-sent") ||
+    (l4.protocol === "udp" && conn.phase === "active-connecting");
+  if (connecting && ports !== undefined && conn.liveRemote !== undefined && sameIp(p.ip.dst, conn.liveRemote.ip) && ports.dstPort === conn.liveRemote.port) {
+    conn.liveLocal = { ip: p.ip.src, port: ports.srcPort };
+    if (l4.protocol === "tcp") conn.liveLocalIsn = l4.tcp.seq;
+    return true;
+  }
   if (conn.liveLocal !== undefined && conn.liveRemote !== undefined && ports !== undefined) {
     if (
       sameIp(p.ip.src, conn.liveLocal.ip) &&
@@ -76,15 +87,6 @@ function isOurs(p: PacketRepr, conn: Connection): boolean {
       return true;
   }
   if (l4.protocol === "icmp" && conn.liveRemote !== undefined) return sameIp(p.ip.dst, conn.liveRemote.ip);
-  // The first SYN of an active open tells us the kernel's port and ISN.
-  const connecting =
-    (l4.protocol === "tcp" && l4.tcp.flags.syn && !l4.tcp.flags.ack && conn.phase === "active-syn-sent") ||
-    (l4.protocol === "udp" && conn.phase === "active-connecting");
-  if (connecting && ports !== undefined && conn.liveRemote !== undefined && sameIp(p.ip.dst, conn.liveRemote.ip) && ports.dstPort === conn.liveRemote.port) {
-    conn.liveLocal = { ip: p.ip.src, port: ports.srcPort };
-    if (l4.protocol === "tcp") conn.liveLocalIsn = l4.tcp.seq;
-    return true;
-  }
   return false;
 }
 
