@@ -172,13 +172,22 @@ export class Capture {
     return new Promise((resolve) => {
       const waiter: Waiter = { resolve, timer: undefined };
       const ms = Math.max(0, Math.ceil((deadlineNs - nowNs) / 1e6));
+      // The readiness callback does not always fire for a packet that arrives after a long quiet
+      // spell (a keepalive probe after 2 s was seen only at the deadline, 230 ms late), so a
+      // waiter also looks every millisecond: a non-blocking recvmsg, a few µs.
+      const poll = setInterval(() => this.readCapture(), 1);
+      const done = (packet: CapturedPacket | undefined): void => {
+        clearInterval(poll);
+        resolve(packet);
+      };
+      waiter.resolve = done;
       waiter.timer = setTimeout(() => {
-        // The readiness callback may not have run yet: look once more before giving up.
+        // Look once more before giving up.
         this.readCapture();
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) {
           this.waiters.splice(i, 1);
-          resolve(this.queue.shift());
+          done(this.queue.shift());
         }
       }, ms);
       this.waiters.push(waiter);
