@@ -12,7 +12,7 @@ import type { IpMode, Trace, TraceEntry } from "../../lib/trace/types";
 import type { RunConfig } from "../runner/config";
 import { kernelTargetFactory, modelTargetFactory, runJob, type TargetFactory } from "../runner/run-job";
 import type { ModelTarget } from "../target/model";
-import type { CliIo } from "./io";
+import { commandLine, type CliIo } from "./io";
 import { runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { compareTraces, type TraceComparison, type TraceDifference } from "./trace-diff";
 
@@ -93,22 +93,9 @@ function parse(argv: string[]) {
 }
 
 export async function diffCommand(argv: string[], io: CliIo, targets: DiffTargets = defaultTargets()): Promise<number> {
-  let parsed;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.stderr.write(`tcpdrill diff: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandLine("diff", USAGE, io, () => parse(argv));
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    io.stderr.write(`tcpdrill diff: no script given\n\n${USAGE}`);
-    return 2;
-  }
   let base: Partial<RunConfig>;
   let work: { file: string; mode: IpMode }[];
   try {

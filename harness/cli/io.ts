@@ -21,3 +21,31 @@ export function captureIo(): CliIo & { out(): string; err(): string } {
     err: () => err,
   };
 }
+
+/**
+ * The start every command shares: parse argv, answer --help, refuse a missing script. Returns the
+ * parsed values, or the exit status to return at once (0 after --help, 2 for a usage error).
+ */
+export function commandLine<V extends { readonly help?: boolean | undefined }>(
+  command: string,
+  usage: string,
+  io: CliIo,
+  parse: () => { values: V; positionals: string[] },
+): { values: V; positionals: string[] } | number {
+  let parsed: { values: V; positionals: string[] };
+  try {
+    parsed = parse();
+  } catch (e) {
+    io.stderr.write(`tcpdrill ${command}: ${(e as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  if (parsed.positionals.length === 0) {
+    io.stderr.write(`tcpdrill ${command}: no script given\n\n${usage}`);
+    return 2;
+  }
+  return parsed;
+}

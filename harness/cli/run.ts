@@ -17,7 +17,7 @@ import { runJob, targetFactory, type JobResult } from "../runner/run-job";
 import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
 import { RunViews } from "./ladder";
-import type { CliIo } from "./io";
+import { commandLine, type CliIo } from "./io";
 import { nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 
 const USAGE = `usage: tcpdrill run [options] <script>...
@@ -73,22 +73,9 @@ function parse(argv: string[]) {
 }
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.stderr.write(`tcpdrill run: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandLine("run", USAGE, io, () => parse(argv));
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    io.stderr.write(`tcpdrill run: no script given\n\n${USAGE}`);
-    return 2;
-  }
   let base: Partial<RunConfig>;
   let jobs: number;
   let work: { file: string; mode: IpMode }[];

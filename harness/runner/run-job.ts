@@ -106,6 +106,23 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
     const d: Diagnostic = { code: "E-io", severity: "error", message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
     return { trace: errorTrace(file, config, d, started), source: undefined };
   }
+  return runText(source, file, mode, base, makeTarget, path.dirname(path.resolve(file)), started);
+}
+
+/**
+ * runJob for script text already in hand (a file's, a TS-built spec's, a mutated script's): parse
+ * with the mode's defines, apply the script's options, build the target, play, always tear down.
+ */
+export async function runText(
+  source: string,
+  file: string,
+  mode: IpMode,
+  base: Partial<RunConfig>,
+  makeTarget: TargetFactory,
+  cwd: string,
+  started = Date.now(),
+): Promise<JobResult> {
+  let config = defaultConfig(mode, { ...base, ...modeDefaults[mode], ...pickAddresses(base) });
   const parsed = parseScript(source, { file, ipVersion: mode, defines: { ...config.defines } });
   const firstError = parsed.diagnostics.find((d) => d.severity === "error");
   if (parsed.script === undefined || firstError !== undefined) {
@@ -120,7 +137,7 @@ export async function runJob(file: string, mode: IpMode, base: Partial<RunConfig
   }
   let target: Target;
   try {
-    target = await makeTarget(config, path.dirname(path.resolve(file)));
+    target = await makeTarget(config, cwd);
   } catch (e) {
     const hint = config.target === "kernel" ? " (--target model runs the script against the reference model instead)" : "";
     const d: Diagnostic = { code: "E-environment", severity: "error", message: `cannot create the ${config.target} target: ${(e as Error).message}${hint}` };
