@@ -222,7 +222,7 @@ export class Executor {
         ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`,
           `--mount=/proc/${holder.initPid}/ns/mnt`, "--",
           // cd inside: nsenter --wd would open the directory before entering the mount namespace.
-          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", 'cd -- "$0" || exit 125; exec /bin/sh -c "$1"', wd, command],
+          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", 'cd -- "$0" || exit 125; eval "$1"', wd, command],
         {
           cwd: "/",
           env: { ...process.env, ...(options.env ?? {}) },
