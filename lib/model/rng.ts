@@ -3,17 +3,7 @@
  * offsets) and a keyed 32-bit hash (syncookies). Same seed, same run.
  */
 
-/** mulberry32: small, fast, good enough to look random in traces. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+export { makeRng } from "../util/rng";
 
 /** FNV-1a over a string, keyed by a seed: a stand-in for siphash(secret, tuple). */
 export function keyedHash(key: number, text: string): number {

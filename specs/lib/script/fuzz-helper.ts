@@ -10,18 +10,10 @@ import { firstDifference } from "../../../lib/script/ast-equal";
 import { Lexer } from "../../../lib/script/lexer";
 import { parseScript, type ParseOptions } from "../../../lib/script/parse";
 import { printScript } from "../../../lib/script/printer";
+import { makeUnitRng } from "../../../lib/util/rng";
 
-/** mulberry32: a small, fast, seedable PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzers' PRNG: seeded, values in [0, 1). */
+export const rng = makeUnitRng;
 
 const VOCABULARY = [
   "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", "=", "|", "+", "*", "~", ".", "-", "...", "win", "ack", "S.", "P.",
