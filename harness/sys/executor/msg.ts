@@ -48,42 +48,43 @@ function recvfrom(a: Args, t: CallTimer): Effect {
   return { ...r, out: { 1: buf === null ? null : buf.slice(0, Math.min(r.ret, len)), 4: addr, 5: addrlen } };
 }
 
-function sendmsg(a: Args, t: CallTimer): Effect {
-  const fd = a.int(0);
-  const flags = a.int(2, 0);
+/**
+ * The msghdr scaffolding sendmsg and recvmsg share: native memory for the header and its parts,
+ * built from argument 1, released after `call` has read what it needs out of it.
+ */
+function withMsghdr(a: Args, forReceive: boolean, call: (msg: ReturnType<typeof buildMsghdr>) => Effect): Effect {
   const arena = new NativeArena();
   try {
     let msg;
     try {
-      msg = buildMsghdr(arena, a.raw(1) ?? null, false);
+      msg = buildMsghdr(arena, a.raw(1) ?? null, forReceive);
     } catch (e) {
       return a.fail(1, (e as Error).message);
     }
-    const header = msg.ptr;
-    return t.run(() => libc().sendmsg(fd, header, flags));
+    return call(msg);
   } finally {
     arena.release();
   }
 }
 
+function sendmsg(a: Args, t: CallTimer): Effect {
+  const fd = a.int(0);
+  const flags = a.int(2, 0);
+  return withMsghdr(a, false, (msg) => {
+    const header = msg.ptr;
+    return t.run(() => libc().sendmsg(fd, header, flags));
+  });
+}
+
 function recvmsg(a: Args, t: CallTimer): Effect {
   const fd = a.int(0);
   const flags = a.int(2, 0);
-  const arena = new NativeArena();
-  try {
-    let msg;
-    try {
-      msg = buildMsghdr(arena, a.raw(1) ?? null, true);
-    } catch (e) {
-      return a.fail(1, (e as Error).message);
-    }
+  return withMsghdr(a, true, (msg) => {
     const header = msg.ptr;
     const r = t.run(() => libc().recvmsg(fd, header, flags));
     // Read everything out of native memory before the arena is released.
     return r.ret >= 0 ? { ...r, out: { 1: readMsghdr(msg, r.ret) } } : r;
-  } finally {
-    arena.release();
-  }
+  });
 }
 
 export const MSG_HANDLERS: Readonly<Record<string, Handler>> = { send, sendto, recv, recvfrom, sendmsg, recvmsg };
