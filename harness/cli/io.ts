@@ -23,7 +23,7 @@ export function captureIo(): CliIo & { out(): string; err(): string } {
 }
 
 /**
- * The start every command shares: parse argv, answer --help, refuse a missing script. Returns the
+ * The start every command shares: parse argv, answer --help, refuse a missing script (or `what`). Returns the
  * parsed values, or the exit status to return at once (0 after --help, 2 for a usage error).
  */
 export function commandLine<V extends { readonly help?: boolean | undefined }>(
@@ -31,6 +31,7 @@ export function commandLine<V extends { readonly help?: boolean | undefined }>(
   usage: string,
   io: CliIo,
   parse: () => { values: V; positionals: string[] },
+  what = "script",
 ): { values: V; positionals: string[] } | number {
   let parsed: { values: V; positionals: string[] };
   try {
@@ -44,7 +45,7 @@ export function commandLine<V extends { readonly help?: boolean | undefined }>(
     return 0;
   }
   if (parsed.positionals.length === 0) {
-    io.stderr.write(`tcpdrill ${command}: no script given\n\n${usage}`);
+    io.stderr.write(`tcpdrill ${command}: no ${what} given\n\n${usage}`);
     return 2;
   }
   return parsed;

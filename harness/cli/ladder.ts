@@ -14,7 +14,7 @@ import { renderReportHtml, renderReportIndex } from "../report/html";
 import { traceLadderSvg } from "../report/ladder-svg";
 import { traceLadderText } from "../report/ladder-text";
 import { writeTracePcap } from "../report/pcap";
-import type { CliIo } from "./io";
+import { commandLine, type CliIo } from "./io";
 
 const USAGE = `usage: tcpdrill ladder [options] <trace.json>...
 
@@ -133,22 +133,15 @@ export function readTraces(file: string): Trace[] {
 }
 
 export async function ladderCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, break: { type: "string" }, help: { type: "boolean", short: "h" } } });
-  } catch (e) {
-    io.stderr.write(`tcpdrill ladder: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = commandLine(
+    "ladder",
+    USAGE,
+    io,
+    () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: { output: { type: "string", short: "o" }, break: { type: "string" }, help: { type: "boolean", short: "h" } } }),
+    "trace",
+  );
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    io.stderr.write(`tcpdrill ladder: no trace given\n\n${USAGE}`);
-    return 2;
-  }
   const breakSecs = values.break !== undefined ? Number(values.break) : undefined;
   if (breakSecs !== undefined && (!Number.isFinite(breakSecs) || breakSecs <= 0)) {
     io.stderr.write(`tcpdrill ladder: --break takes a positive number of seconds, got '${values.break}'\n`);
