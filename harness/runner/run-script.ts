@@ -28,8 +28,6 @@ import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffec
 const AWAIT_IDLE_USECS = 1_000_000;
 /** How long a call written without `...end` may take before it counts as blocking. */
 const NONBLOCKING_LIMIT_USECS = 20_000;
-/** How long past its window the runner waits for an outbound packet before calling it missing. */
-const MISSING_GRACE_USECS = 0;
 
 class ScriptFailure extends Error {
   readonly diagnostic: Diagnostic;
@@ -69,7 +67,6 @@ interface Blocking {
   /** When the script says it returns (script time). */
   readonly endAt: number;
   readonly done: Promise<{ result?: SyscallResult; failure?: ScriptFailure }>;
-  settled: boolean;
 }
 
 export interface RunOptions {
@@ -303,7 +300,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         conn.scriptLocalIsn = seq(spec.body.seq.start);
       }
       const tolerance = Math.max(config.toleranceUsecs, prevAt === undefined ? 0 : (config.tolerancePercent / 100) * (resolved.at - prevAt));
-      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance + MISSING_GRACE_USECS;
+      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance;
       const sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
       if (sniffed === undefined) {
         const when = resolved.kind === "any" ? "" : ` at ${secs(resolved.at)} sec`;
@@ -394,7 +391,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       },
       (e: unknown) => ({ failure: new ScriptFailure({ code: "E-environment", severity: "error", message: `system call failed to run: ${(e as Error).message}`, span: call.span }) }),
     );
-    blocking = { event, resolved, endAt, done, settled: false };
+    blocking = { event, resolved, endAt, done };
     // Packets sent while the call blocks belong to the script's span too (unexpected-packet check).
     lastScripted = Math.max(lastScripted, endAt);
     // Later events are timed from when the call really entered the kernel, not from when it was
