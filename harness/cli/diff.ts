@@ -9,6 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import type { IpMode, Trace, TraceEntry } from "../../lib/trace/types";
+import { hex } from "../../lib/wire/format";
 import type { RunConfig } from "../runner/config";
 import { kernelTargetFactory, modelTargetFactory, runJob, type TargetFactory } from "../runner/run-job";
 import type { ModelTarget } from "../target/model";
@@ -61,9 +62,6 @@ function defaultTargets(): DiffTargets {
   };
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
 
 /** Runs one script × mode on both targets and compares the traces. */
 export async function diffOne(file: string, mode: IpMode, base: Partial<RunConfig>, targets: DiffTargets, profile?: string): Promise<DiffResult> {

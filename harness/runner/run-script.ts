@@ -16,7 +16,7 @@ import { resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type Ti
 import { toScriptSpace } from "../../lib/match/outbound";
 import type { Connection } from "../../lib/match/space";
 import { resetPacket } from "../../lib/match/reset";
-import { decodePacket, encodePacket, formatPacket, seq } from "../../lib/wire";
+import { decodePacket, encodePacket, formatPacket, hex, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
 import type { Emitted, SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
@@ -424,6 +424,3 @@ function formatSpec(spec: PacketSpec): string {
   return printPacket(spec).replace(/^[<>]\s*/, "");
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}

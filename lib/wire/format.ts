@@ -47,7 +47,8 @@ export interface FormatOptions {
 
 const ECN_MARKS = ["noecn", "ect1", "ect0", "ce"] as const;
 
-function hex(bytes: Uint8Array): string {
+/** Bytes as lowercase hex, two digits each (traces, FO cookies, MD5 digests). */
+export function hex(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, "0");
   return s;

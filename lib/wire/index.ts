@@ -24,5 +24,5 @@ export {
 } from "./tcp-options";
 export { decodePacket, encodePacket, encodePacketInto, packetLength, checkChecksums } from "./packet";
 export { tcpFlags, ipv4, ipv6, ipFor, tcp, udp, icmp, tcpPacket, udpPacket, icmpPacket } from "./build";
-export { formatPacket, formatWire, formatTcpFlags, formatTcpOption, formatTcpOptions, type Direction, type FormatOptions } from "./format";
+export { hex, formatPacket, formatWire, formatTcpFlags, formatTcpOption, formatTcpOptions, type Direction, type FormatOptions } from "./format";
 export { pcapFileHeader, pcapRecord } from "./pcap";
