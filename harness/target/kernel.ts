@@ -57,6 +57,11 @@ export class KernelTarget implements Target {
     };
   }
 
+  syscallNow(request: SyscallRequest): SyscallResult {
+    const o = this.sandbox.syscallNow(request);
+    return { ret: o.ret, ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}), out: o.out, start: o.startNs / NS, end: o.endNs / NS };
+  }
+
   /** When the latest blocking call really entered the kernel (µs), read from the syscall thread. */
   async whenBlocked(maxMs: number): Promise<number | undefined> {
     const ns = await this.sandbox.syscallStarted(maxMs);

@@ -82,6 +82,12 @@ export interface Target {
    */
   whenBlocked?(maxMs: number): Promise<number | undefined>;
   /**
+   * Runs a quick non-blocking call (getsockopt) at once, even while a blocking call is in
+   * progress: a `%{ }%` block snapshots TCP_INFO at its own time, as packetdrill's main thread
+   * does. Absent where syscall() never waits behind another call (the model).
+   */
+  syscallNow?(request: SyscallRequest): SyscallResult;
+  /**
    * The TCP state of the connection between two live endpoints, also after its fd was closed
    * (orphans, TIME_WAIT, which no fd can report); undefined if there is none (never blocks).
    */
