@@ -23,6 +23,7 @@ import type { RunConfig } from "./config";
 import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
+import { CodeBlocks } from "../python/code-blocks";
 
 /** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
 const AWAIT_IDLE_USECS = 1_000_000;
@@ -80,6 +81,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   const started = Date.now();
   const entries: TraceEntry[] = [];
   const state = new RunState(config);
+  const code = new CodeBlocks(script.file, target.kind);
   let failure: Diagnostic | undefined;
   let verdict: Trace["verdict"] = "pass";
   let start = 0;
@@ -179,7 +181,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
           break;
         case "code":
           await waitFor(resolved, prevAt, "data collection for code", event.time.span);
-          entries.push({ kind: "note", time: at(target.now()), text: `code block at line ${event.span.start.line} recorded, not evaluated` });
+          {
+            const problem = await code.snapshot(event, target, state.conn?.liveFd);
+            if (problem !== undefined) throw new ScriptFailure(problem);
+          }
+          entries.push({ kind: "note", time: at(target.now()), text: `code block at line ${event.span.start.line}: socket info recorded, evaluated after the script` });
           break;
       }
       recordStates();
@@ -215,6 +221,15 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
     }
     await resetAll();
+  }
+  // packetdrill runs the blocks' Python after every event and the cleanup command passed.
+  if (failure === undefined && code.count > 0) {
+    const r = await code.evaluate({ timeoutMs: options.commandTimeoutMs ?? 60_000 });
+    for (const line of r.output.split("\n").filter((l) => l !== "")) entries.push({ kind: "note", time: Math.max(0, at(target.now())), text: `python: ${line}` });
+    if (r.failure !== undefined) {
+      failure = r.failure;
+      verdict = "fail";
+    }
   }
 
   return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
