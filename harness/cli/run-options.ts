@@ -3,6 +3,8 @@
  * specs, and their translation into a RunConfig. Errors are thrown as plain Errors whose message
  * the command prints as `tcpdrill <command>: <message>` with exit status 2.
  */
+import { readdirSync, statSync } from "node:fs";
+import * as path from "node:path";
 import type { IpMode } from "../../lib/trace/types";
 import { modesForScript, type RunConfig } from "../runner/config";
 
@@ -18,6 +20,7 @@ export const SCRIPT_RUN_OPTIONS = {
   tolerance_percent: { type: "string" },
   strict_segments: { type: "boolean" },
   allow_unexpected: { type: "boolean" },
+  cc: { type: "string" },
   define: { type: "string", short: "D", multiple: true },
   profile: { type: "string" },
   timeout: { type: "string" },
@@ -60,6 +63,10 @@ export function runConfigFrom(values: ScriptRunValues): Partial<RunConfig> {
     strictSegments: values.strict_segments === true,
     allowUnexpected: values.allow_unexpected === true,
   };
+  if (values.cc !== undefined) {
+    if (!/^[a-z0-9_]{1,15}$/.test(values.cc)) throw new Error(`--cc takes a congestion control name (e.g. cubic), got '${values.cc}'`);
+    b["congestionControl"] = values.cc;
+  }
   for (const k of ["local_ip", "remote_ip", "gateway_ip", "netmask_ip"] as const) {
     const v = values[k];
     if (v !== undefined) b[k.replace(/_(.)/g, (_, c: string) => c.toUpperCase())] = v;
@@ -75,6 +82,32 @@ export function runConfigFrom(values: ScriptRunValues): Partial<RunConfig> {
     if (n !== undefined) b[field] = n * scale;
   }
   return b as Partial<RunConfig>;
+}
+
+/**
+ * The scripts named on the command line: files as given, directories searched recursively for
+ * `*.pkt` in name order (the way a corpus directory is run).
+ */
+export function expandScripts(args: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith(".pkt")) out.push(p);
+    }
+  };
+  for (const a of args) {
+    let isDir = false;
+    try {
+      isDir = statSync(a).isDirectory();
+    } catch {
+      // A missing file is reported by the run itself (E-io), with the others still run.
+    }
+    if (isDir) walk(a);
+    else out.push(a);
+  }
+  return out;
 }
 
 /** Script × mode pairs for `--ip_version` (default ipv4; `all`: what each file name allows). */

@@ -18,9 +18,11 @@ import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
 import { RunViews } from "./ladder";
 import { commandLine, type CliIo } from "./io";
-import { nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
+import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
+import { withVariant } from "../runner/variants";
+import { writeTsv } from "./tsv";
 
-const USAGE = `usage: tcpdrill run [options] <script>...
+const USAGE = `usage: tcpdrill run [options] <script or directory>...
 
 Play packetdrill scripts against the Linux kernel, each in a fresh network namespace.
 
@@ -33,6 +35,13 @@ options:
   --tolerance_percent P    … or P% of the scripted gap, whichever is larger (default 12.5)
   --strict_segments        compare outbound segments one by one (no aggregation)
   --allow_unexpected       ignore outbound packets no \`>\` line matched (packetdrill's way)
+  --variants all           run like upstream packetdrill's run_all.py: every IP mode the file
+                           name allows, each with that mode's addresses and defines
+                           (TFO_COOKIE, CODE, CMSG_LEVEL_IP, CMSG_TYPE_RECVERR); -D wins
+  --cc NAME                set TCP_CONGESTION NAME on every socket the script creates (for
+                           scripts whose tcp_congestion_control sysctl the host refuses)
+  --tsv FILE               write one row per run in the columns of packetdrill's verdicts.tsv
+                           (script, mode, verdict, verdict_host_default_cc, wall_s, reason)
   -D, --define NAME=value  define a symbol (repeatable)
   --target TARGET          kernel (default: Linux in a network namespace, needs root) or
                            model (tcpdrill's reference TCP model, in virtual time)
@@ -65,6 +74,8 @@ function parse(argv: string[]) {
       ladder: { type: "string" },
       trace: { type: "string" },
       report: { type: "string" },
+      variants: { type: "string" },
+      tsv: { type: "string" },
       "no-shell": { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       ...Object.fromEntries(IGNORED_PACKETDRILL_FLAGS.map((f) => [f, { type: "boolean" as const }])),
@@ -86,7 +97,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
     base = { ...runConfigFrom(values), target: values.target === "model" ? "model" : "kernel", noShell: values["no-shell"] === true, verbose: values.verbose === true };
     jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? 1));
-    work = workList(positionals, values.ip_version);
+    if (values.variants !== undefined && values.variants !== "all") throw new Error(`--variants takes 'all', got '${values.variants}'`);
+    if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
+    const scripts = expandScripts(positionals);
+    if (scripts.length === 0) throw new Error("no scripts given (files, or directories holding *.pkt)");
+    work = workList(scripts, values.variants !== undefined ? "all" : values.ip_version);
   } catch (e) {
     io.stderr.write(`tcpdrill run: ${(e as Error).message}\n`);
     return 2;
@@ -113,7 +128,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       const i = next++;
       if (i >= work.length) return;
       const w = work[i]!;
-      results[i] = await runJob(w.file, w.mode, base, factory);
+      results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
       done++;
       report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
@@ -127,6 +142,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     uninstall();
   }
   views.finish();
+  if (values.tsv !== undefined) writeTsv(values.tsv, results, base.congestionControl !== undefined);
   const passed = results.filter((r) => r.trace.verdict === "pass").length;
   const failed = results.length - passed;
   if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -1,0 +1,49 @@
+/**
+ * packetdrill's per-mode variants, as upstream's run_all.py runs every script: each IP mode the
+ * file name allows (config.ts modesForScript), with that mode's addresses and the defines the
+ * upstream scripts expect (a TFO cookie computed for those addresses, the ICMP code and the cmsg
+ * level/type of IP_RECVERR). `--send_omit_free` is packetdrill's memory switch and has no meaning
+ * here. User `-D` defines win over these.
+ */
+import type { IpMode } from "../../lib/trace/types";
+import { assertNever } from "../../lib/util/assert-never";
+import type { RunConfig } from "./config";
+
+export type VariantFields = Pick<RunConfig, "localIp" | "remoteIp" | "gatewayIp" | "netmaskIp" | "mtu" | "defines">;
+
+export function packetdrillVariant(mode: IpMode): VariantFields {
+  switch (mode) {
+    case "ipv4":
+      return {
+        localIp: "192.168.0.1",
+        remoteIp: "192.0.2.1",
+        gatewayIp: "192.168.0.1",
+        netmaskIp: "255.255.0.0",
+        mtu: 1500,
+        defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IP", CMSG_TYPE_RECVERR: "IP_RECVERR" },
+      };
+    case "ipv4-mapped-ipv6":
+      return {
+        ...packetdrillVariant("ipv4"),
+        defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" },
+      };
+    case "ipv6":
+      // No CODE: upstream leaves it undefined for ipv6, and the scripts that use it fail there.
+      return {
+        localIp: "fd3d:0a0b:17d6::1",
+        remoteIp: "fd3d:fa7b:d17d::1",
+        gatewayIp: "fd3d:0a0b:17d6:8888::1",
+        netmaskIp: "ffff:ffff:ffff:ffff::",
+        mtu: 1520,
+        defines: { TFO_COOKIE: "c1d1e9742a47a9bc", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" },
+      };
+    default:
+      return assertNever(mode);
+  }
+}
+
+/** `base` with the variant of `mode` underneath: options given by the user override the variant's. */
+export function withVariant(base: Partial<RunConfig>, mode: IpMode): Partial<RunConfig> {
+  const v = packetdrillVariant(mode);
+  return { ...v, ...base, defines: { ...v.defines, ...(base.defines ?? {}) } };
+}
