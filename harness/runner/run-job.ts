@@ -76,6 +76,7 @@ export const kernelTargetFactory: TargetFactory = (config, cwd) =>
     mtu: config.mtu,
     cwd,
     env: {},
+    ...(config.congestionControl !== undefined ? { congestionControl: config.congestionControl } : {}),
   });
 
 /** The reference model in virtual time, with a shipped profile ("linux-6.18" unless given). */

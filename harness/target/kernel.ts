@@ -7,6 +7,15 @@ import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, Target
 
 const NS = 1000;
 
+/** socket(AF_INET|AF_INET6, SOCK_STREAM…, 0|IPPROTO_TCP): the sockets `--cc` applies to. */
+function isTcpSocket(request: SyscallRequest): boolean {
+  const type = request.args[1];
+  const proto = request.args[2];
+  const stream = typeof type === "string" ? /SOCK_STREAM/.test(type) : typeof type === "number" ? (type & 0xf) === 1 : false;
+  const tcp = proto === undefined || proto === 0 || proto === 6 || proto === "IPPROTO_TCP" || proto === "0";
+  return stream && tcp;
+}
+
 export class KernelTarget implements Target {
   readonly kind = "kernel" as const;
   private readonly sandbox: Sandbox;
@@ -48,6 +57,13 @@ export class KernelTarget implements Target {
 
   async syscall(request: SyscallRequest): Promise<SyscallResult> {
     const o = await this.sandbox.syscall(request);
+    const cc = this.options.congestionControl;
+    if (cc !== undefined && request.name === "socket" && o.ret >= 0 && isTcpSocket(request)) {
+      // Before the script can use the socket, as if the sysctl had applied (accepted sockets
+      // inherit the listener's algorithm, so socket() is the only place).
+      const set = await this.sandbox.syscall({ name: "setsockopt", args: [o.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] });
+      if (set.ret < 0) throw new Error(`--cc ${cc}: setsockopt(TCP_CONGESTION) failed with ${set.errnoName ?? set.errno}`);
+    }
     return {
       ret: o.ret,
       ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}),

@@ -59,6 +59,12 @@ export interface TargetOptions {
   /** Working directory for shell commands (the script's own directory). */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Congestion control set with TCP_CONGESTION on every socket the script creates (`--cc`): the
+   * way to get what a script's `tcp_congestion_control` sysctl intends when the host does not
+   * allow that algorithm inside a namespace (the sysctl then fails with EPERM).
+   */
+  readonly congestionControl?: string;
 }
 
 export interface Target {
