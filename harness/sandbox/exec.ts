@@ -18,8 +18,8 @@
  * `/tmp/sysctl_restore_${PPID}.sh` and read it back in their cleanup command) are shared by the
  * commands of one run, invisible to every other run, and removed with the sandbox.
  *
- * Commands see the host's file system otherwise (cwd: the given directory, or the private /tmp;
- * a cwd under the host's /tmp cannot be reached and becomes the private /tmp) and `$PPID` 0
+ * Commands see the host's file system otherwise (cwd: the given directory, also one under the
+ * host's /tmp, or else the private /tmp) and `$PPID` 0
  * (their parent is outside their PID namespace). Output goes to files, not pipes, so a
  * background job that keeps stdout open cannot stall the command.
  */
@@ -142,7 +142,7 @@ export class Executor {
     const outer = spawn(
       "setpriv",
       ["--pdeathsig", "KILL", "--", "nsenter", `--net=${this.netnsPath}`, "--",
-        "unshare", "--pid", "--mount", "--propagation", "private", "--fork", "--kill-child=SIGKILL", "--",
+        "unshare", "--pid", "--mount", "--propagation", "private", "--mount-proc", "--fork", "--kill-child=SIGKILL", "--",
         "/bin/sh", "-c", 'mount --bind "$0" /tmp && exec sleep infinity', privateTmp],
       { stdio: "ignore", detached: true },
     );
@@ -214,15 +214,19 @@ export class Executor {
     const errFd = openSync(errPath, "w");
     // The working directory as seen inside the sandbox's mount namespace (see the top of the file).
     const hostTmp = os.tmpdir();
-    const wd = options.cwd === undefined || options.cwd === hostTmp || options.cwd.startsWith(hostTmp + path.sep) ? "/tmp" : options.cwd;
+    // A directory under the host's /tmp is hidden by the private /tmp once inside: nsenter opens
+    // it before entering the mount namespace (--wd) and changes into it after, so the command
+    // still starts there and relative paths (`../common/defaults.sh`) resolve on the host.
+    const underHostTmp = options.cwd !== undefined && options.cwd !== hostTmp && options.cwd.startsWith(hostTmp + path.sep);
+    const wd = options.cwd === undefined ? "/tmp" : underHostTmp ? "." : options.cwd;
     let child: ChildProcess;
     try {
       child = spawn(
         "setpriv",
         ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`,
-          `--mount=/proc/${holder.initPid}/ns/mnt`, "--",
+          `--mount=/proc/${holder.initPid}/ns/mnt`, ...(underHostTmp ? [`--wd=${options.cwd}`] : []), "--",
           // cd inside: nsenter --wd would open the directory before entering the mount namespace.
-          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", 'cd -- "$0" || exit 125; eval "$1"', wd, command],
+          "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", '{ [ "$0" = . ] || cd -- "$0"; } || exit 125; eval "$1"', wd, command],
         {
           cwd: "/",
           env: { ...process.env, ...(options.env ?? {}) },
