@@ -8,12 +8,12 @@
  * own descriptor is read only to drain it, as packetdrill does (netdev.c: the kernel's transmit
  * completion path stays normal and the TUN queue, 500 packets, never overflows).
  *
- * koffi.node.poll watches both descriptors on the main loop; its handles are kept in fields,
- * because a collected handle stops delivering.
+ * watchReadable (the FFI backend's descriptor watch: libuv's poll under Node, see libc-deno.ts for
+ * Deno) watches both descriptors on the main loop; its handles are kept in fields, because a
+ * collected handle stops delivering.
  */
-import koffi from "koffi";
 import { timespecSinceEpochNs } from "../sys/clock";
-import { call, libc, NativeArena } from "../sys/libc";
+import { call, libc, NativeArena, watchReadable, type FdWatch } from "../sys/libc";
 import {
   PACKET_OUTGOING,
   PACKET_STATISTICS,
@@ -45,7 +45,6 @@ const PACKET_SPACE = 256 * 1024;
 const NAME_SPACE = 32;
 const CONTROL_SPACE = 64;
 
-type PollHandle = ReturnType<typeof koffi.node.poll>;
 type Waiter = { resolve: (p: CapturedPacket | undefined) => void; timer: NodeJS.Timeout | undefined };
 
 export class Capture {
@@ -62,8 +61,8 @@ export class Capture {
   private readonly control: ReturnType<NativeArena["alloc"]>;
   private readonly iov: ReturnType<NativeArena["alloc"]>;
   private readonly drainBuffer = new Uint8Array(PACKET_SPACE);
-  private capturePoll: PollHandle | undefined;
-  private tunPoll: PollHandle | undefined;
+  private capturePoll: FdWatch | undefined;
+  private tunPoll: FdWatch | undefined;
   private stopped = false;
   private dropped = 0;
   /** Packets read off tun0's queue (equals captured packets unless something went wrong). */
@@ -89,9 +88,9 @@ export class Capture {
   }
 
   start(): void {
-    this.capturePoll = koffi.node.poll(this.captureFd, { readable: true }, () => this.readCapture());
+    this.capturePoll = watchReadable(this.captureFd, () => this.readCapture());
     this.capturePoll.unref();
-    this.tunPoll = koffi.node.poll(this.tunFd, { readable: true }, () => this.drainTun());
+    this.tunPoll = watchReadable(this.tunFd, () => this.drainTun());
     this.tunPoll.unref();
   }
 

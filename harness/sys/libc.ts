@@ -1,165 +1,74 @@
 /**
- * koffi bindings for the libc functions tcpdrill calls. Loaded lazily, once per thread (every
- * worker thread has its own module instance, and koffi bindings are per isolate).
+ * The system-call seam: libc for the rest of tcpdrill, on whichever runtime runs it. Nothing
+ * above this file knows the runtime. The backend is chosen once per thread at start-up: Deno's
+ * own FFI (Deno.dlopen, libc-deno.ts) under Deno, koffi (libc-koffi.ts) under Node.
+ * TCPDRILL_FFI=koffi|deno overrides the choice (koffi also loads under Deno, but its fd poll
+ * delivers one event only, so the capture would go deaf; the override is for debugging).
  *
- * Every pointer parameter is declared `void *`: callers pass a Buffer/typed array (koffi pins it
- * for the duration of a synchronous call), a native pointer from `NativeArena` (a bigint), or
- * null. Structs are laid out by hand in structs.ts so the byte layout is explicit and testable.
- * Variadic functions (open, fcntl, ioctl) are declared variadic, as the x86_64 ABI requires.
- *
- * koffi.errno() must be read right after the call it belongs to: `call()` does that.
+ * Interface and prototypes: libc-api.ts.
  */
-import koffi from "koffi";
+import type { FdWatch, FfiBackend, Libc } from "./libc-api";
 
-/** A pointer argument: pinned JS memory, a native address, or NULL. */
-export type Ptr = Uint8Array | Int32Array | Uint32Array | BigInt64Array | bigint | null;
+export type { FdWatch, Libc, Ptr } from "./libc-api";
 
-export interface Libc {
-  open(path: string, flags: number, ...variadic: unknown[]): number;
-  close(fd: number): number;
-  read(fd: number, buf: Ptr, count: number): number;
-  write(fd: number, buf: Ptr, count: number): number;
-  readv(fd: number, iov: Ptr, iovcnt: number): number;
-  writev(fd: number, iov: Ptr, iovcnt: number): number;
-  ioctl(fd: number, request: number, ...variadic: unknown[]): number;
-  socket(domain: number, type: number, protocol: number): number;
-  socketpair(domain: number, type: number, protocol: number, sv: Ptr): number;
-  bind(fd: number, addr: Ptr, addrlen: number): number;
-  connect(fd: number, addr: Ptr, addrlen: number): number;
-  listen(fd: number, backlog: number): number;
-  accept(fd: number, addr: Ptr, addrlen: Ptr): number;
-  accept4(fd: number, addr: Ptr, addrlen: Ptr, flags: number): number;
-  send(fd: number, buf: Ptr, len: number, flags: number): number;
-  sendto(fd: number, buf: Ptr, len: number, flags: number, addr: Ptr, addrlen: number): number;
-  sendmsg(fd: number, msg: Ptr, flags: number): number;
-  recv(fd: number, buf: Ptr, len: number, flags: number): number;
-  recvfrom(fd: number, buf: Ptr, len: number, flags: number, addr: Ptr, addrlen: Ptr): number;
-  recvmsg(fd: number, msg: Ptr, flags: number): number;
-  shutdown(fd: number, how: number): number;
-  setsockopt(fd: number, level: number, name: number, val: Ptr, len: number): number;
-  getsockopt(fd: number, level: number, name: number, val: Ptr, len: Ptr): number;
-  getsockname(fd: number, addr: Ptr, addrlen: Ptr): number;
-  getpeername(fd: number, addr: Ptr, addrlen: Ptr): number;
-  fcntl(fd: number, cmd: number, ...variadic: unknown[]): number;
-  poll(fds: Ptr, nfds: number, timeout: number): number;
-  epoll_create(size: number): number;
-  epoll_create1(flags: number): number;
-  epoll_ctl(epfd: number, op: number, fd: number, event: Ptr): number;
-  epoll_wait(epfd: number, events: Ptr, maxevents: number, timeout: number): number;
-  pipe(fds: Ptr): number;
-  pipe2(fds: Ptr, flags: number): number;
-  splice(fdIn: number, offIn: Ptr, fdOut: number, offOut: Ptr, len: number, flags: number): number;
-  sendfile(outFd: number, inFd: number, offset: Ptr, count: number): number;
-  dup(fd: number): number;
-  unshare(flags: number): number;
-  setns(fd: number, nstype: number): number;
-  clock_gettime(clock: number, ts: Ptr): number;
-  getpid(): number;
-  gettid(): number;
-  tgkill(tgid: number, tid: number, sig: number): number;
-  kill(pid: number, sig: number): number;
-  setpriority(which: number, who: number, prio: number): number;
-  sched_setscheduler(pid: number, policy: number, param: Int32Array): number;
-  getpriority(which: number, who: number): number;
-  sigaction(sig: number, act: Ptr, oldact: Ptr): number;
-  dlsym(handle: bigint, name: string): bigint | number;
-  strerror(errno: number): string;
-  if_nametoindex(name: string): number;
+let chosen: FfiBackend | undefined;
+
+/** "deno" when running under Deno, else "koffi"; TCPDRILL_FFI overrides. */
+export function ffiName(): "koffi" | "deno" {
+  const forced = process.env["TCPDRILL_FFI"];
+  if (forced === "koffi" || forced === "deno") return forced;
+  if (forced !== undefined && forced !== "") throw new Error(`TCPDRILL_FFI must be koffi or deno, not ${JSON.stringify(forced)}`);
+  return typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "koffi";
 }
 
-const PROTOTYPES: Readonly<Record<keyof Libc, string>> = {
-  open: "int open(const char *path, int flags, ...)",
-  close: "int close(int fd)",
-  read: "long read(int fd, void *buf, size_t count)",
-  write: "long write(int fd, void *buf, size_t count)",
-  readv: "long readv(int fd, void *iov, int iovcnt)",
-  writev: "long writev(int fd, void *iov, int iovcnt)",
-  ioctl: "int ioctl(int fd, unsigned long request, ...)",
-  socket: "int socket(int domain, int type, int protocol)",
-  socketpair: "int socketpair(int domain, int type, int protocol, void *sv)",
-  bind: "int bind(int fd, void *addr, uint32_t addrlen)",
-  connect: "int connect(int fd, void *addr, uint32_t addrlen)",
-  listen: "int listen(int fd, int backlog)",
-  accept: "int accept(int fd, void *addr, void *addrlen)",
-  accept4: "int accept4(int fd, void *addr, void *addrlen, int flags)",
-  send: "long send(int fd, void *buf, size_t len, int flags)",
-  sendto: "long sendto(int fd, void *buf, size_t len, int flags, void *addr, uint32_t addrlen)",
-  sendmsg: "long sendmsg(int fd, void *msg, int flags)",
-  recv: "long recv(int fd, void *buf, size_t len, int flags)",
-  recvfrom: "long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *addrlen)",
-  recvmsg: "long recvmsg(int fd, void *msg, int flags)",
-  shutdown: "int shutdown(int fd, int how)",
-  setsockopt: "int setsockopt(int fd, int level, int name, void *val, uint32_t len)",
-  getsockopt: "int getsockopt(int fd, int level, int name, void *val, void *len)",
-  getsockname: "int getsockname(int fd, void *addr, void *addrlen)",
-  getpeername: "int getpeername(int fd, void *addr, void *addrlen)",
-  fcntl: "int fcntl(int fd, int cmd, ...)",
-  poll: "int poll(void *fds, unsigned long nfds, int timeout)",
-  epoll_create: "int epoll_create(int size)",
-  epoll_create1: "int epoll_create1(int flags)",
-  epoll_ctl: "int epoll_ctl(int epfd, int op, int fd, void *event)",
-  epoll_wait: "int epoll_wait(int epfd, void *events, int maxevents, int timeout)",
-  pipe: "int pipe(void *fds)",
-  pipe2: "int pipe2(void *fds, int flags)",
-  splice: "long splice(int fd_in, void *off_in, int fd_out, void *off_out, size_t len, unsigned int flags)",
-  sendfile: "long sendfile(int out_fd, int in_fd, void *offset, size_t count)",
-  dup: "int dup(int fd)",
-  unshare: "int unshare(int flags)",
-  setns: "int setns(int fd, int nstype)",
-  clock_gettime: "int clock_gettime(int clock, void *ts)",
-  getpid: "int getpid()",
-  gettid: "int gettid()",
-  tgkill: "int tgkill(int tgid, int tid, int sig)",
-  kill: "int kill(int pid, int sig)",
-  setpriority: "int setpriority(int which, int who, int prio)",
-  sched_setscheduler: "int sched_setscheduler(int pid, int policy, void *param)",
-  getpriority: "int getpriority(int which, int who)",
-  sigaction: "int sigaction(int sig, void *act, void *oldact)",
-  dlsym: "uintptr_t dlsym(uintptr_t handle, const char *name)",
-  strerror: "const char *strerror(int errnum)",
-  if_nametoindex: "unsigned int if_nametoindex(const char *name)",
-};
-
-let bound: Libc | undefined;
+function backend(): FfiBackend {
+  if (chosen === undefined) {
+    // Loaded on demand: Node never loads the Deno backend, Deno never loads koffi.
+    chosen =
+      ffiName() === "deno"
+        ? (require("./libc-deno") as typeof import("./libc-deno")).denoBackend
+        : (require("./libc-koffi") as typeof import("./libc-koffi")).koffiBackend;
+  }
+  return chosen;
+}
 
 /** The libc bindings of the calling thread. */
 export function libc(): Libc {
-  if (bound === undefined) {
-    const lib = koffi.load("libc.so.6");
-    const table: Record<string, unknown> = {};
-    for (const [name, prototype] of Object.entries(PROTOTYPES)) table[name] = lib.func(prototype);
-    bound = table as unknown as Libc;
-  }
-  return bound;
+  return backend().libc();
 }
 
 /**
- * close() on one of koffi's background threads. Closing a TUN descriptor unregisters the device
- * and closing a packet socket waits for an RCU grace period (10-20 ms each); off the event loop
- * they do not stall it, and several run in parallel.
+ * close() on a background thread of the host namespace. Closing a TUN descriptor unregisters
+ * the device and closing a packet socket waits for an RCU grace period (10-20 ms each); off the
+ * event loop they do not stall it, and several run in parallel.
  */
 export function closeInBackground(fd: number): Promise<number> {
-  const close = (libc() as unknown as { close: { async: (fd: number, cb: (err: unknown, ret: number) => void) => void } }).close;
-  return new Promise((resolve) => close.async(fd, (err, ret) => resolve(err ? -1 : ret)));
+  return backend().closeInBackground(fd);
 }
 
-/** The calling thread's errno, as left by the last koffi call. */
+/** The calling thread's errno, as left by the last libc call. */
 export function lastErrno(): number {
-  return koffi.errno();
+  return backend().errno();
 }
 
 /** Runs one libc call and captures errno immediately after it (0 when the call succeeded). */
 export function call(invoke: () => number | bigint): { ret: number; errno: number } {
-  koffi.errno(0);
+  const ffi = backend();
+  ffi.setErrno(0);
   const raw = invoke();
-  const errno = koffi.errno();
+  const errno = ffi.errno();
   const ret = typeof raw === "bigint" ? Number(raw) : raw;
   return { ret, errno: ret < 0 ? errno : 0 };
 }
 
+/** Calls `onReadable` on this thread's event loop whenever `fd` may be readable. */
+export function watchReadable(fd: number, onReadable: () => void): FdWatch {
+  return backend().watchReadable(fd, onReadable);
+}
+
 /**
  * Native memory whose address can be stored inside other structs (iovec bases, msghdr name and
- * control pointers). JS buffers cannot be used there: koffi only pins top-level arguments.
+ * control pointers). JS buffers cannot be used there: an FFI pins only top-level arguments.
  * Free everything with `release()` after the call.
  */
 export class NativeArena {
@@ -168,9 +77,9 @@ export class NativeArena {
   /** A zeroed native block of `size` bytes, its address, and a view onto it. */
   alloc(size: number): { ptr: bigint; bytes: Uint8Array; view: DataView } {
     const length = Math.max(1, size);
-    const ptr = koffi.alloc("uint8_t", length) as unknown as bigint;
+    const ffi = backend();
+    const { ptr, buffer } = ffi.alloc(length);
     this.blocks.push(ptr);
-    const buffer = koffi.view(ptr, length);
     const bytes = new Uint8Array(buffer, 0, length);
     bytes.fill(0);
     return { ptr, bytes, view: new DataView(buffer, 0, length) };
@@ -184,6 +93,9 @@ export class NativeArena {
   }
 
   release(): void {
-    for (const ptr of this.blocks.splice(0)) koffi.free(ptr);
+    const blocks = this.blocks.splice(0);
+    if (blocks.length === 0) return;
+    const ffi = backend();
+    for (const ptr of blocks) ffi.free(ptr);
   }
 }
