@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode, Trace } from "../../lib/trace/types";
+import { checkRecordOptions, finishRecords, RECORD_OPTIONS, RECORD_USAGE, reportsEachRun } from "../baseline/cli";
 import { installSignalHandlers, sandboxSupport } from "../sandbox";
 import type { RunConfig } from "../runner/config";
 import { runJob, targetFactory, type JobResult } from "../runner/run-job";
@@ -55,7 +56,7 @@ options:
   --trace FILE             save each run's trace as JSON (named like --ladder); see tcpdrill ladder
   --report DIR             one HTML page per run (verdict, ladder, script, pcap) and DIR/index.html
   --no-shell               refuse scripts that run shell commands
-  -v, --verbose            print every packet and syscall of each run
+${RECORD_USAGE}  -v, --verbose            print every packet and syscall of each run
   -h, --help               show this help
 `;
 
@@ -77,6 +78,7 @@ function parse(argv: string[]) {
       variants: { type: "string" },
       tsv: { type: "string" },
       "no-shell": { type: "boolean" },
+      ...RECORD_OPTIONS,
       verbose: { type: "boolean", short: "v" },
       ...Object.fromEntries(IGNORED_PACKETDRILL_FLAGS.map((f) => [f, { type: "boolean" as const }])),
     },
@@ -102,6 +104,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     const scripts = expandScripts(positionals);
     if (scripts.length === 0) throw new Error("no scripts given (files, or directories holding *.pkt)");
     work = workList(scripts, values.variants !== undefined ? "all" : values.ip_version);
+    const recordError = checkRecordOptions(values);
+    if (recordError !== undefined) throw new Error(recordError);
   } catch (e) {
     io.stderr.write(`tcpdrill run: ${(e as Error).message}\n`);
     return 2;
@@ -130,7 +134,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       const w = work[i]!;
       results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
       done++;
-      report(io, results[i]!, values.json === true, colour, done, work.length);
+      if (reportsEachRun(values)) report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
       if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace);
       views.save(results[i]!);
@@ -147,7 +151,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const failed = results.length - passed;
   if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);
   const envErrors = results.every((r) => r.trace.verdict === "error" && r.trace.failure?.code === "E-environment");
-  return failed === 0 ? 0 : envErrors ? 2 : 1;
+  return finishRecords(values, results, io, failed === 0 ? 0 : envErrors ? 2 : 1);
 }
 
 function verdictWord(t: Trace, colour: boolean): string {
