@@ -25,6 +25,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "play scripts against the kernel and the model, and show where they differ",
     load: async () => (require("./diff") as typeof import("./diff")).diffCommand,
   },
+  coverage: {
+    summary: "which RFC 9293 requirements the scripts check, and whether they passed last time",
+    load: async () => (require("./coverage") as typeof import("./coverage")).coverageCommand,
+  },
   ladder: {
     summary: "draw the ladder diagram of runs saved with run --trace",
     load: async () => (require("./ladder") as typeof import("./ladder")).ladderCommand,

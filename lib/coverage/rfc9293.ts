@@ -226,6 +226,24 @@ export const RFC9293_REQUIREMENTS: readonly Requirement[] = [
   }),
 ];
 
+/**
+ * RFC 9293's numbered sections (and appendices), for `§3.10.7.4` references in script headers:
+ * behaviour the event-processing text prescribes without a numbered requirement.
+ */
+export const RFC9293_SECTIONS: readonly string[] = [
+  "1", "2", "2.1", "2.2",
+  "3", "3.1", "3.2", "3.2.1", "3.2.2", "3.3", "3.3.1", "3.3.2",
+  "3.4", "3.4.1", "3.4.2", "3.4.3",
+  "3.5", "3.5.1", "3.5.2", "3.5.3", "3.6", "3.6.1",
+  "3.7", "3.7.1", "3.7.2", "3.7.3", "3.7.4", "3.7.5",
+  "3.8", "3.8.1", "3.8.2", "3.8.3", "3.8.4", "3.8.5", "3.8.6", "3.8.6.1", "3.8.6.2", "3.8.6.2.1", "3.8.6.2.2", "3.8.6.3",
+  "3.9", "3.9.1", "3.9.1.1", "3.9.1.2", "3.9.1.3", "3.9.1.4", "3.9.1.5", "3.9.1.6", "3.9.1.7", "3.9.1.8", "3.9.1.9",
+  "3.9.2", "3.9.2.1", "3.9.2.2", "3.9.2.3",
+  "3.10", "3.10.1", "3.10.2", "3.10.3", "3.10.4", "3.10.5", "3.10.6", "3.10.7", "3.10.7.1", "3.10.7.2", "3.10.7.3", "3.10.7.4", "3.10.8",
+  "4", "5", "6", "7", "8", "8.1", "8.2",
+  "A", "A.1", "A.1.1", "A.1.2", "A.2", "A.3", "A.4", "B",
+];
+
 const BY_ID: ReadonlyMap<string, Requirement> = new Map(RFC9293_REQUIREMENTS.map((q) => [q.id, q]));
 
 export function requirementById(id: string): Requirement | undefined {
