@@ -7,13 +7,19 @@
  * TCPDRILL_UNSTABLE=1 (pending with the reason otherwise).
  * Scripts whose header says `// slow` (60 s timers and longer) run against the kernel only when
  * TCPDRILL_SLOW=1; otherwise their kernel tests are pending and say so. Model tests always run.
+ *
+ * Every run is recorded in the last-run file tcpdrill coverage reads (.tcpdrill/last-run.json
+ * under root; TCPDRILL_RESULTS moves it or, "off", stops it). TCPDRILL_BASELINE=<file> judges
+ * each run against a recorded baseline: known failures pending with their recorded reason, new
+ * passes reported, changed reasons failing (harness/baseline/mocha.ts).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
-import type { IpMode } from "../../lib/trace/types";
+import type { IpMode, TargetKind } from "../../lib/trace/types";
+import { RunBook, type RunBookOptions } from "../baseline/mocha";
 import { modesForScript } from "../runner/config";
-import { kernelTargetFactory, modelTargetFactory, runJob } from "../runner/run-job";
+import { kernelTargetFactory, modelTargetFactory, runJob, type JobResult } from "../runner/run-job";
 import { sandboxSupport } from "../sandbox";
 
 export function findScripts(dir: string): string[] {
@@ -43,15 +49,18 @@ export function kernelUnstable(file: string): string | undefined {
  * Registers a describe() block with one test per script × mode × target: the kernel (when it can
  * run here) and the model, which always runs, `// slow` scripts included (its time is virtual).
  */
-export function registerScripts(title: string, dir: string, root: string): void {
+export function registerScripts(title: string, dir: string, root: string, options: RunBookOptions & { readonly targets?: readonly TargetKind[] } = {}): void {
+  const targets = options.targets ?? ["kernel", "model"];
   describe(title, function () {
     this.timeout(120_000);
+    const book = new RunBook(root, options);
+    after(() => book.flush());
     for (const file of findScripts(dir)) {
       const rel = path.relative(root, file);
       const slow = isSlow(file);
       const unstable = kernelUnstable(file);
       for (const mode of modesForScript(file) as IpMode[]) {
-        it(`${rel} [${mode}] kernel${slow ? " @slow" : ""}`, async function () {
+        if (targets.includes("kernel")) it(`${rel} [${mode}] kernel${slow ? " @slow" : ""}`, async function () {
           const support = sandboxSupport();
           if (!support.ok) {
             console.log(`      pending: kernel target unavailable: ${support.reason}`);
@@ -66,19 +75,24 @@ export function registerScripts(title: string, dir: string, root: string): void 
             this.skip();
           }
           const r = await runJob(file, mode, {}, kernelTargetFactory);
-          if (r.trace.verdict !== "pass") {
-            const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
-            throw new Error(`${r.trace.verdict}: ${path.relative(root, file)} [${mode}]\n${report}`);
-          }
+          settle(this, book, r, `${path.relative(root, file)} [${mode}]`);
         });
-        it(`${rel} [${mode}] model`, async function () {
+        if (targets.includes("model")) it(`${rel} [${mode}] model`, async function () {
           const r = await runJob(file, mode, { target: "model" }, modelTargetFactory());
-          if (r.trace.verdict !== "pass") {
-            const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
-            throw new Error(`${r.trace.verdict}: ${path.relative(root, file)} [${mode}] model\n${report}`);
-          }
+          settle(this, book, r, `${path.relative(root, file)} [${mode}] model`);
         });
       }
     }
   });
+}
+
+/** Records the run, then passes, fails with the full report, or goes pending as the baseline says. */
+function settle(ctx: Mocha.Context, book: RunBook, r: JobResult, what: string): void {
+  const outcome = book.settle(r.trace);
+  if (outcome.note !== undefined) console.log(`      ${outcome.note}`);
+  if (outcome.action === "pending") ctx.skip();
+  if (outcome.action === "fail") {
+    const report = r.trace.failure !== undefined ? renderDiagnostic(r.trace.failure, r.source) : "(no diagnostic)";
+    throw new Error(`${r.trace.verdict}: ${what}\n${outcome.note !== undefined ? outcome.note + "\n" : ""}${report}`);
+  }
 }
