@@ -9,5 +9,7 @@ if (fs.existsSync(compiled)) {
   require(compiled).main(process.argv.slice(2));
 } else {
   require("tsx/cjs");
+  // Under Deno, tsx's source maps need help to reach stack traces (see that file).
+  if (typeof Deno !== "undefined") require(path.join(__dirname, "..", "harness", "runtime", "deno-stack-traces.ts"));
   require(path.join(__dirname, "..", "harness", "cli", "main.ts")).main(process.argv.slice(2));
 }

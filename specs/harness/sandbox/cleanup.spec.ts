@@ -14,6 +14,8 @@ import { alive, eventually, footprint, settledFootprint, tasksIn } from "./helpe
 import { requireSandboxes } from "./helpers/support";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
+/** Loads a .ts file through tsx in the same process, under Node or Deno (`-r tsx/cjs` is Node's only). */
+const RUN_TS = path.join(ROOT, "bin", "run-ts.js");
 
 /** Asserts the sandbox left nothing: compared with the footprint taken before it existed. */
 async function expectGone(sb: Sandbox, before: ReturnType<typeof footprint>): Promise<void> {
@@ -146,7 +148,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
   });
 
   it("keeps the process's helper threads (libuv's and koffi's pools) out of the namespace", async () => {
-    const child = spawn(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "fixtures", "threadpool-child.ts")], {
+    const child = spawn(process.execPath, [RUN_TS, path.join(__dirname, "fixtures", "threadpool-child.ts")], {
       cwd: ROOT,
       stdio: ["pipe", "pipe", "inherit"],
     });
@@ -168,7 +170,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
   for (const [signal, handlers] of [["SIGINT", true], ["SIGKILL", false]] as const) {
     it(`leaves nothing when the tcpdrill process gets ${signal}${handlers ? " (signal handlers installed)" : ""}`, async () => {
       // Node itself, not the tsx wrapper: the signal must reach the process that owns the sandbox.
-      const child = spawn(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "fixtures", "sandbox-child.ts"), handlers ? "handlers" : ""], {
+      const child = spawn(process.execPath, [RUN_TS, path.join(__dirname, "fixtures", "sandbox-child.ts"), handlers ? "handlers" : ""], {
         cwd: ROOT,
         // stdin stays open while this process lives; the child exits when it closes.
         stdio: ["pipe", "pipe", "inherit"],
@@ -190,7 +192,9 @@ describe("harness/sandbox cleanup (real kernel)", function () {
         // The child itself, the PID-namespace holder (2 processes) and the sleep.
         expect(inNs.length).to.be.at.least(4);
         const started = Date.now();
-        child.kill(signal);
+        // process.kill, not child.kill: Deno's ChildProcess#kill does not deliver a plain signal
+        // the child's handlers can catch (seen with Deno 2.9 as the parent).
+        process.kill(child.pid!, signal);
         const how = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref())]);
         expect(how, "the child did not exit within 5 s").to.not.equal(undefined);
         expect(how!.signal).to.equal(signal);
