@@ -131,7 +131,10 @@ export async function runText(
     return { trace: errorTrace(file, config, d, started), source };
   }
   const script = parsed.script;
-  config = applyScriptOptions(script, config);
+  // As in packetdrill, options given on the command line (or by --variants) win over the
+  // script's own `--option=value` lines: upstream's run_all.py passes each mode's addresses, and
+  // scripts naming other addresses run with run_all.py's.
+  config = { ...applyScriptOptions(script, config), ...explicitOptions(base) };
   if (config.noShell && (script.initCommand !== undefined || script.cleanupCommand !== undefined || script.events.some((e) => e.kind === "command"))) {
     const d: Diagnostic = { code: "E-no-shell", severity: "error", message: "the script runs shell commands and --no-shell was given" };
     return { trace: errorTrace(file, config, d, started), source };
@@ -172,6 +175,15 @@ export async function runText(
   } finally {
     await target.close();
   }
+}
+
+const COMMAND_LINE_WINS = ["localIp", "remoteIp", "gatewayIp", "netmaskIp", "mtu", "mss", "toleranceUsecs", "tolerancePercent"] as const;
+
+function explicitOptions(base: Partial<RunConfig>): Partial<RunConfig> {
+  const out: Record<string, unknown> = {};
+  for (const k of COMMAND_LINE_WINS) if (base[k] !== undefined) out[k] = base[k];
+  if (base.strictSegments === true) out["strictSegments"] = true;
+  return out as Partial<RunConfig>;
 }
 
 function pickAddresses(base: Partial<RunConfig>): Partial<RunConfig> {

@@ -9,7 +9,8 @@ import type { IpMode } from "../../lib/trace/types";
 import { assertNever } from "../../lib/util/assert-never";
 import type { RunConfig } from "./config";
 
-export type VariantFields = Pick<RunConfig, "localIp" | "remoteIp" | "gatewayIp" | "netmaskIp" | "mtu" | "defines">;
+/** What run_all.py puts on packetdrill's command line for a mode (so it wins over script options). */
+export type VariantFields = Pick<RunConfig, "localIp" | "remoteIp" | "gatewayIp" | "defines"> & Partial<Pick<RunConfig, "netmaskIp" | "mtu">>;
 
 export function packetdrillVariant(mode: IpMode): VariantFields {
   switch (mode) {
@@ -19,7 +20,6 @@ export function packetdrillVariant(mode: IpMode): VariantFields {
         remoteIp: "192.0.2.1",
         gatewayIp: "192.168.0.1",
         netmaskIp: "255.255.0.0",
-        mtu: 1500,
         defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IP", CMSG_TYPE_RECVERR: "IP_RECVERR" },
       };
     case "ipv4-mapped-ipv6":
@@ -33,7 +33,6 @@ export function packetdrillVariant(mode: IpMode): VariantFields {
         localIp: "fd3d:0a0b:17d6::1",
         remoteIp: "fd3d:fa7b:d17d::1",
         gatewayIp: "fd3d:0a0b:17d6:8888::1",
-        netmaskIp: "ffff:ffff:ffff:ffff::",
         mtu: 1520,
         defines: { TFO_COOKIE: "c1d1e9742a47a9bc", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" },
       };

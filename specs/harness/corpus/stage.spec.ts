@@ -55,6 +55,8 @@ describe("harness/corpus", () => {
     expect(packetdrillVariant("ipv4-mapped-ipv6").defines).to.include({ CMSG_LEVEL_IP: "SOL_IPV6", CODE: "host_unreachable" });
     const c = withVariant({ defines: { TFO_COOKIE: "00" }, toleranceUsecs: 9 }, "ipv4");
     expect(c.defines).to.include({ TFO_COOKIE: "00", CMSG_LEVEL_IP: "SOL_IP" });
-    expect(c).to.include({ localIp: "192.168.0.1", toleranceUsecs: 9, mtu: 1500 });
+    expect(c).to.include({ localIp: "192.168.0.1", toleranceUsecs: 9 });
+    expect(c).to.not.have.property("mtu");
+    expect(withVariant({}, "ipv6")).to.include({ mtu: 1520, localIp: "fd3d:0a0b:17d6::1" });
   });
 });
