@@ -27,6 +27,8 @@ import { CodeBlocks } from "../python/code-blocks";
 
 /** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
 const AWAIT_IDLE_USECS = 1_000_000;
+/** How long past its tolerance an expected outbound packet is still waited for (then: missing). */
+const LATE_PACKET_GRACE_USECS = 2_000_000;
 /** How long a call written without `...end` may take before it counts as blocking. */
 const NONBLOCKING_LIMIT_USECS = 20_000;
 
@@ -315,7 +317,10 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         conn.scriptLocalIsn = seq(spec.body.seq.start);
       }
       const tolerance = Math.max(config.toleranceUsecs, prevAt === undefined ? 0 : (config.tolerancePercent / 100) * (resolved.at - prevAt));
-      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance;
+      // Past its tolerance the packet is already late, but packetdrill keeps sniffing (it blocks
+      // until one arrives) and then reports "timing error ... but happened at": wait a while
+      // longer so a late packet is reported as late, with its time, not as missing.
+      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance + LATE_PACKET_GRACE_USECS;
       const sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
       if (sniffed === undefined) {
         const when = resolved.kind === "any" ? "" : ` at ${secs(resolved.at)} sec`;
