@@ -12,7 +12,16 @@ import type { JobResult } from "../runner/run-job";
 export function firstErrorLine(t: Trace): string {
   if (t.verdict === "pass" || t.failure === undefined) return "";
   const line = t.failure.span?.start.line;
-  return `${path.basename(t.script)}${line !== undefined ? `:${line}` : ""}: ${t.failure.message}`;
+  return `${path.basename(t.script)}${line !== undefined ? `:${line}` : ""}: ${scriptErrorClass(t)}${t.failure.message}`;
+}
+
+const NOT_FROM_THE_SCRIPT = new Set(["E-io", "E-environment", "E-no-shell", "E-timeout", "E-internal"]);
+
+/** packetdrill prefixes errors found before the run starts with their class; the table keys on it. */
+function scriptErrorClass(t: Trace): string {
+  const code = t.failure?.code;
+  if (t.verdict !== "error" || code === undefined || NOT_FROM_THE_SCRIPT.has(code) || t.entries.length > 0) return "";
+  return code === "E-syntax" || code === "E-unterminated" ? "syntax error: " : "semantic error: ";
 }
 
 export function verdictRow(t: Trace, ccForced: boolean, root = process.cwd()): VerdictRow {
