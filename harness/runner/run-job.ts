@@ -11,6 +11,20 @@ import { parseScript } from "../../lib/script/parse";
 import type { IpMode, TargetKind, Trace } from "../../lib/trace/types";
 import { KernelTarget } from "../target/kernel";
 import { useNormalPriority, useRealtimePriority } from "../sandbox/thread-priority";
+
+/**
+ * The main thread is real-time while any kernel script plays: with `-j`, one run ending must not
+ * drop the priority under the others still playing.
+ */
+let realtimeHolders = 0;
+function holdRealtime(): boolean {
+  if (realtimeHolders === 0 && !useRealtimePriority()) return false;
+  realtimeHolders++;
+  return true;
+}
+function releaseRealtime(): void {
+  if (--realtimeHolders === 0) useNormalPriority();
+}
 import { ModelTarget } from "../target/model";
 import type { Target } from "../target/target";
 import { defaultConfig, modeDefaults, type RunConfig } from "./config";
@@ -160,9 +174,9 @@ export async function runText(
       }, config.timeoutMs);
     });
     // Kernel runs: the main thread real-time while the script plays, like packetdrill.
-    const realtime = target.kind === "kernel" && useRealtimePriority();
+    const realtime = target.kind === "kernel" && holdRealtime();
     const running = runScript(script, target, config).finally(() => {
-      if (realtime) useNormalPriority();
+      if (realtime) releaseRealtime();
     });
     // After a timeout the target is closed under the still-running script; its failure is moot.
     running.catch(() => undefined);
