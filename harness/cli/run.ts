@@ -6,7 +6,7 @@
  * Exit status: 0 all passed, 1 some run failed, 2 usage or environment error (e.g. no permission
  * to create namespaces).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
@@ -21,6 +21,7 @@ import { RunViews } from "./ladder";
 import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { withVariant } from "../runner/variants";
+import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
 
 const USAGE = `usage: tcpdrill run [options] <script or directory>...
@@ -48,7 +49,9 @@ options:
                            model (tcpdrill's reference TCP model, in virtual time)
   --profile NAME           the model's profile: linux-6.18 (default) or packetdrill
   --timeout SECONDS        give up on a script after this long (default 300)
-  -j, --jobs N             runs in parallel, each in its own namespace (default 1)
+  -j, --jobs N             runs in parallel, each in its own namespace (default: two per core
+                           against the kernel — runs mostly wait, sandboxes are set up one at
+                           a time and the longest scripts start first —, one per core on the model)
   --json                   one JSON object per run per line
   --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
   --ladder FILE            draw each run's ladder diagram: FILE.svg (several runs: FILE's name
@@ -98,7 +101,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
     base = { ...runConfigFrom(values), target: values.target === "model" ? "model" : "kernel", noShell: values["no-shell"] === true, verbose: values.verbose === true };
-    jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? 1));
+    const kindForJobs = values.target === "model" ? "model" : "kernel";
+    jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? defaultJobs(kindForJobs)));
     if (values.variants !== undefined && values.variants !== "all") throw new Error(`--variants takes 'all', got '${values.variants}'`);
     if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
     const scripts = expandScripts(positionals);
@@ -119,7 +123,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     );
     return 2;
   }
-  const factory = targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {});
+  const factory = gatedFactory(targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {}), new Gate());
+  const order = longestFirst(work.map((w) => scriptSeconds(w.file)));
 
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
@@ -129,8 +134,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let done = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
-      const i = next++;
-      if (i >= work.length) return;
+      if (next >= work.length) return;
+      const i = order[next++]!;
       const w = work[i]!;
       results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
       done++;
@@ -152,6 +157,20 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);
   const envErrors = results.every((r) => r.trace.verdict === "error" && r.trace.failure?.code === "E-environment");
   return finishRecords(values, results, io, failed === 0 ? 0 : envErrors ? 2 : 1);
+}
+
+const estimates = new Map<string, number>();
+function scriptSeconds(file: string): number {
+  let s = estimates.get(file);
+  if (s === undefined) {
+    try {
+      s = estimateSeconds(readFileSync(file, "utf8"));
+    } catch {
+      s = 0;
+    }
+    estimates.set(file, s);
+  }
+  return s;
 }
 
 function verdictWord(t: Trace, colour: boolean): string {

@@ -1,0 +1,70 @@
+/**
+ * Runs many scripts at once without hurting their timing. A kernel run spends almost all its time
+ * waiting for scripted instants, so far more runs than cores can overlap; what competes for the
+ * CPU is setting up and tearing down a sandbox (namespace, tun0, capture socket, thread), the
+ * same moments that made packetdrill fail 75 % of its runs when everything started at once. So:
+ *   - at most one sandbox is being created or closed at any moment (`gate`);
+ *   - the longest scripts start first (longest-processing-time order), so the run ends soon after
+ *     the longest script does instead of with one long script running alone at the end.
+ */
+import { availableParallelism } from "node:os";
+import type { TargetFactory } from "./run-job";
+
+/** A simple FIFO mutex. */
+export class Gate {
+  private tail: Promise<void> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+/** `factory` whose targets are created and closed one at a time (through `gate`). */
+export function gatedFactory(factory: TargetFactory, gate: Gate): TargetFactory {
+  return async (config, cwd) => {
+    const target = await gate.run(() => factory(config, cwd));
+    const close = target.close.bind(target);
+    let closing: Promise<void> | undefined;
+    (target as { close: () => Promise<void> }).close = () => (closing ??= gate.run(close));
+    return target;
+  };
+}
+
+/**
+ * Default parallelism: kernel runs are mostly idle, so two per core (timing held on a 2-core
+ * machine with the gate above: bench/corpus.ts); model runs are pure CPU, one per core.
+ */
+export function defaultJobs(target: "kernel" | "model"): number {
+  const cores = Math.max(1, availableParallelism());
+  return target === "kernel" ? 2 * cores : cores;
+}
+
+/**
+ * A script's scripted duration in seconds, estimated from its event times without parsing:
+ * absolute times set the clock, `+t` advances it. Good enough to order runs longest first.
+ */
+export function estimateSeconds(text: string): number {
+  let t = 0;
+  let longest = 0;
+  for (const line of text.split("\n")) {
+    const m = /^\s*(\+?)(\d*\.?\d+)(?:\s*~\s*\+?(\d*\.?\d+))?\s/.exec(line);
+    if (m === null) continue;
+    const v = Number(m[2]);
+    const end = m[3] !== undefined ? Number(m[3]) : undefined;
+    if (!Number.isFinite(v)) continue;
+    if (m[1] === "+") t += end ?? v;
+    else t = end ?? v;
+    longest = Math.max(longest, t);
+  }
+  return longest;
+}
+
+/** Indices of `weights` in longest-first order (ties keep their order). */
+export function longestFirst(weights: readonly number[]): number[] {
+  return weights.map((w, i) => [w, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
+}
