@@ -71,6 +71,7 @@ export async function coverageCommand(argv: string[], io: CliIo, cwd: string = p
   const file = resultsFile(values.results, io.env, cwd);
   let records: RunRecord[] = [];
   if (file !== undefined) {
+    if (!existsSync(file)) io.stderr.write(`tcpdrill coverage: no results recorded yet in ${file} (npm test or tcpdrill run record them); every script shows "not run"\n`);
     try {
       records = readRecords(file);
     } catch (e) {

@@ -22,7 +22,7 @@ export function scanRequirementHeaders(dir: string, cwd: string = process.cwd())
     const source = readFileSync(file, "utf8");
     const key = scriptKey(file, cwd);
     const parsed = parseRequirementHeader(source, key);
-    specs.push({ script: key, ids: parsed.ids });
+    specs.push({ script: key, ids: parsed.ids, sections: parsed.sections });
     for (const diagnostic of parsed.diagnostics) problems.push({ diagnostic, source });
   }
   return { specs, problems };

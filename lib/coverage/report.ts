@@ -15,6 +15,8 @@ export interface SpecDeclaration {
   /** Script path as the run records name it (relative, `/` separators). */
   readonly script: string;
   readonly ids: readonly string[];
+  /** `§` section references of the header (context, not coverage). */
+  readonly sections?: readonly string[];
 }
 
 /** How a script fared on one target, over the IP modes that were run. */
@@ -56,6 +58,7 @@ export interface CoverageSummary {
 
 export interface CoverageReport {
   readonly rows: readonly RequirementRow[];
+  readonly specs: readonly SpecDeclaration[];
   readonly summary: CoverageSummary;
 }
 
@@ -96,6 +99,7 @@ export function buildCoverage(specs: readonly SpecDeclaration[], records: readon
   const mustRows = rows.filter(level("MUST"));
   return {
     rows,
+    specs,
     summary: {
       must: {
         ...tally(level("MUST")),
@@ -158,5 +162,6 @@ export function coverageJson(report: CoverageReport): unknown {
     summary: report.summary,
     summaryLine: summaryLine(report),
     requirements: report.rows.map((row) => ({ ...row.requirement, status: row.status, specs: row.specs })),
+    scripts: report.specs.map((s) => ({ script: s.script, ids: s.ids, sections: s.sections ?? [] })),
   };
 }

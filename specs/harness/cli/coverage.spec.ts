@@ -15,7 +15,7 @@ describe("tcpdrill coverage", () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), "tcpdrill-coverage-"));
     mkdirSync(path.join(dir, "specs", "open"), { recursive: true });
-    writeFileSync(path.join(dir, "specs", "open", "simul.pkt"), "// topic: T3\n// rfc9293: MUST-10 SHLD-5\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
+    writeFileSync(path.join(dir, "specs", "open", "simul.pkt"), "// topic: T3\n// rfc9293: MUST-10 SHLD-5 §3.10.7.3\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
     writeFileSync(path.join(dir, "specs", "open", "plain.pkt"), "// topic: T1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
     writeFileSync(
       path.join(dir, "runs.json"),
@@ -44,11 +44,15 @@ describe("tcpdrill coverage", () => {
 
   it("--json has the requirements, the summary and the summary line", async () => {
     const r = await run("--json");
-    const j = JSON.parse(r.out) as { summaryLine: string; summary: { must: { covered: number } }; requirements: { id: string; status: string; specs: { script: string }[] }[]; errors: unknown[] };
+    const j = JSON.parse(r.out) as { summaryLine: string; summary: { must: { covered: number } }; requirements: { id: string; status: string; specs: { script: string }[] }[]; errors: unknown[]; scripts: unknown[] };
     expect(j.summaryLine).to.equal(`rfc9293: 1/${OBSERVABLE_MUSTS} MUST covered`);
     expect(j.summary.must.covered).to.equal(1);
     expect(j.requirements.find((q) => q.id === "MUST-10")!.specs.map((s) => s.script)).to.deep.equal(["specs/open/simul.pkt"]);
     expect(j.errors).to.deep.equal([]);
+    expect(j.scripts).to.deep.equal([
+      { script: "specs/open/plain.pkt", ids: [], sections: [] },
+      { script: "specs/open/simul.pkt", ids: ["MUST-10", "SHLD-5"], sections: ["3.10.7.3"] },
+    ]);
   });
 
   it("an unknown id is an error with file:line:col and exit status 1", async () => {
