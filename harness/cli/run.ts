@@ -190,6 +190,7 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
         verdict: t.verdict,
         reason: t.failure?.message ?? "",
         line: t.failure?.span?.start.line ?? null,
+        warnings: t.warnings ?? [],
         wall_ms: t.wallMs,
       }) + "\n",
     );
@@ -197,6 +198,7 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
   }
   const progress = total > 1 ? `[${done}/${total}] ` : "";
   io.stdout.write(`${progress}${verdictWord(t, colour)} ${t.script} (${t.mode}) ${t.wallMs} ms\n`);
+  for (const w of t.warnings ?? []) io.stdout.write(`    ${colour ? styleText("yellow", "warning") : "warning"}: ${w}\n`);
   if (t.failure !== undefined) io.stdout.write(renderDiagnostic(t.failure, r.source).replace(/^/gm, "    ") + "\n");
 }
 

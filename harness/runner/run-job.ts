@@ -175,7 +175,7 @@ export async function runText(
     });
     // Kernel runs: the main thread real-time while the script plays, like packetdrill.
     const realtime = target.kind === "kernel" && holdRealtime();
-    const running = runScript(script, target, config).finally(() => {
+    const running = runScript(script, target, config, { cwd }).finally(() => {
       if (realtime) releaseRealtime();
     });
     // After a timeout the target is closed under the still-running script; its failure is moot.

@@ -24,6 +24,7 @@ import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from 
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
 import { CodeBlocks } from "../python/code-blocks";
+import { unappliedSysctls } from "./sysctl-check";
 
 /** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
 const AWAIT_IDLE_USECS = 1_000_000;
@@ -75,6 +76,8 @@ interface Blocking {
 export interface RunOptions {
   /** Shell commands' time limit (ms). */
   readonly commandTimeoutMs?: number;
+  /** The script's directory: shell commands' cwd (the init command's sysctls are checked from it). */
+  readonly cwd?: string;
   /** Called for progress/verbose lines. */
   readonly log?: (line: string) => void;
 }
@@ -82,6 +85,7 @@ export interface RunOptions {
 export async function runScript(script: Script, target: Target, config: RunConfig, options: RunOptions = {}): Promise<Trace> {
   const started = Date.now();
   const entries: TraceEntry[] = [];
+  const warnings: string[] = [];
   const state = new RunState(config);
   const code = new CodeBlocks(script.file, target.kind);
   let failure: Diagnostic | undefined;
@@ -153,7 +157,12 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   try {
-    if (script.initCommand !== undefined) await exec(script.initCommand.text, script.initCommand.span, "init command");
+    if (script.initCommand !== undefined) {
+      await exec(script.initCommand.text, script.initCommand.span, "init command");
+      if (target.kind === "kernel" && options.cwd !== undefined) {
+        warnings.push(...(await unappliedSysctls(target, script.initCommand.text, options.cwd, config.congestionControl)));
+      }
+    }
     start = target.now();
     epochMs = Date.now();
     let previous: { at: number; anchored: boolean } | undefined;
@@ -234,7 +243,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
-  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
+  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), ...(warnings.length > 0 ? { warnings } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
 
   /**
    * Packets the kernel sent before the script's last event that no `>` line consumed: packetdrill

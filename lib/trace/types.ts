@@ -59,4 +59,6 @@ export interface Trace {
   readonly wallMs: number;
   /** Scripted duration: the time of the last event (µs). */
   readonly scriptedUsecs: number;
+  /** Conditions that do not fail the run but may explain it (an init command's sysctl that did not apply). */
+  readonly warnings?: readonly string[];
 }
