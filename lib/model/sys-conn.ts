@@ -11,7 +11,7 @@ import { disconnect } from "./sys-close";
 import { allocFd, fail, isSockaddr, lookupFd, num, ok, sockaddrOut, wireAddr, type HandlerResult, type SysResult } from "./sys-util";
 import { activeTcb, newSocket } from "./tcb";
 import { killTimeWait } from "./time-wait";
-import type { SysArg } from "./types";
+import type { SockaddrArg, SysArg } from "./types";
 
 /** socket(domain, type, protocol). The family follows the host (AF_INET6 on IPv6 and mapped). */
 export function sysSocket(h: Host, args: readonly SysArg[]): HandlerResult {
@@ -145,14 +145,29 @@ export function sysConnect(h: Host, args: readonly SysArg[]): HandlerResult {
       break;
   }
   if (s.state !== "CLOSED" || s.tw) return fail("EISCONN");
-  if (a.family !== AF_INET && a.family !== AF_INET6) return fail("EAFNOSUPPORT");
-  const remote = wireAddr(h, a.addr);
-  if (remote === undefined || remote === null || remote.toLowerCase() !== h.remoteIp.toLowerCase()) return fail("ENETUNREACH");
+  const bad = connectAddressError(h, s, a);
+  if (bad) return fail(bad);
   const r = startConnect(h, s, a.port);
   if (r) return r;
   s.ss = "connecting";
   if (s.nonblock) return fail("EINPROGRESS");
   return { blocked: { attempt: () => connectResult(s) } };
+}
+
+/**
+ * tcp_v4_connect / tcp_v6_connect's address checks. The host has one peer, so any other address
+ * is unreachable — in particular a multicast or broadcast one, which Linux refuses with
+ * ENETUNREACH before sending anything (RFC 9293 MUST-46: an active OPEN to such an address is an
+ * error).
+ */
+export function connectAddressError(h: Host, s: Socket, a: SockaddrArg): string | undefined {
+  // tcp_v6_connect first checks the length: a sockaddr_in (16 bytes) is shorter than
+  // SIN6_LEN_RFC2133 (24); then each of tcp_v4/v6_connect takes only its own family.
+  if (s.family === AF_INET6 && a.family === AF_INET) return "EINVAL";
+  if (a.family !== s.family) return "EAFNOSUPPORT";
+  const remote = wireAddr(h, a.addr);
+  if (remote === undefined || remote === null || remote.toLowerCase() !== h.remoteIp.toLowerCase()) return "ENETUNREACH";
+  return undefined;
 }
 
 /** tcp_v4_connect: pick the local port, check the 4-tuple (TIME_WAIT reuse), send the SYN. */

@@ -5,14 +5,15 @@
  */
 import { seqDiff } from "../wire/seq";
 import {
-  F_GETFD, F_GETFL, F_SETFD, F_SETFL, FIONBIO, FIONREAD, MSG_DONTWAIT, MSG_MORE, MSG_PEEK, MSG_WAITALL,
+  F_GETFD, F_GETFL, F_SETFD, F_SETFL, FIONBIO, FIONREAD, MSG_DONTWAIT, MSG_FASTOPEN, MSG_MORE, MSG_PEEK, MSG_WAITALL,
   O_NONBLOCK, O_RDWR, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM,
   SIOCOUTQ, SIOCOUTQNSD,
 } from "./constants";
 import type { Host } from "./host";
 import { pushPending, sendAck } from "./output";
 import type { Socket, Tcb } from "./socket";
-import { fail, isPollFds, lookupFd, num, ok, sockaddrOut, type HandlerResult, type SysResult } from "./sys-util";
+import { connectAddressError } from "./sys-conn";
+import { fail, isPollFds, isSockaddr, lookupFd, num, ok, sockaddrOut, type HandlerResult, type SysResult } from "./sys-util";
 import type { PollFdArg, SysArg } from "./types";
 import { computeWindow, receiveWindow } from "./window";
 import { seqAdd } from "../wire/seq";
@@ -188,7 +189,15 @@ export function sysSend(h: Host, args: readonly SysArg[]): HandlerResult {
   const s = lookupFd(h, num(args, 0));
   if (!s) return fail("EBADF");
   if (s.state === "LISTEN") return fail("EPIPE");
-  return writeCommon(h, s, payloadOf(args[1], num(args, 2) ?? 0), num(args, 3) ?? 0);
+  const flags = num(args, 3) ?? 0;
+  const to = args[4];
+  if ((flags & MSG_FASTOPEN) !== 0 && s.ss === "unconnected" && s.state === "CLOSED" && !s.tw && to !== undefined && isSockaddr(to)) {
+    // tcp_sendmsg_fastopen opens the connection through __inet_stream_connect, so an address
+    // connect() refuses fails the sendto the same way (Fast Open itself is not modelled).
+    const bad = connectAddressError(h, s, to);
+    if (bad) return fail(bad);
+  }
+  return writeCommon(h, s, payloadOf(args[1], num(args, 2) ?? 0), flags);
 }
 
 /** tcp_poll. */
