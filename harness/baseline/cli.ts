@@ -9,6 +9,7 @@ import { styleText } from "node:util";
 import { compareRuns, describeFailure, type Change, type Comparison } from "../../lib/baseline/compare";
 import { mergeRecords, recordKey, type RunRecord } from "../../lib/baseline/record";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
+import { assertNever } from "../../lib/util/assert-never";
 import type { JobResult } from "../runner/run-job";
 import { resultsFile } from "../coverage/results";
 import type { CliIo } from "../cli/io";
@@ -53,19 +54,23 @@ export function reportsEachRun(values: RecordValues): boolean {
   return values.baseline === undefined || values.json === true;
 }
 
-function line(c: Change, colour: boolean): string {
+/** One change as a line; `detailed`: the rendered diagnostic follows, so a new failure's message is left to it. */
+function line(c: Change, colour: boolean, detailed: boolean): string {
   const r = c.current;
   const what = `${r.script} (${r.mode}) ${r.target}`;
   const paint = (s: string, col: "red" | "green" | "yellow") => (colour ? styleText(col, s) : s);
   switch (c.kind) {
     case "new-failure":
-      return `${paint("NEW FAILURE", "red")} ${what}: ${describeFailure(r)}${c.baseline === undefined ? " (not in the baseline)" : ""}`;
+      return `${paint("NEW FAILURE", "red")} ${what}${detailed ? "" : `: ${describeFailure(r)}`}${c.baseline === undefined ? " (not in the baseline)" : ""}`;
     case "changed-reason":
       return `${paint("CHANGED    ", "yellow")} ${what}: ${describeFailure(r)}\n    baseline: ${describeFailure(c.baseline!)}`;
     case "new-pass":
       return `${paint("NEW PASS   ", "green")} ${what} (baseline: ${describeFailure(c.baseline!)})`;
-    default:
+    case "known-failure":
+    case "pass":
       return "";
+    default:
+      return assertNever(c.kind);
   }
 }
 
@@ -74,8 +79,7 @@ export function formatComparison(cmp: Comparison, baselineFile: string, jobs: Re
   for (const c of [...cmp.newFailures, ...cmp.changedReasons, ...cmp.newPasses]) {
     const job = jobs.get(recordKey(c.current));
     const diagnostic = c.kind !== "new-pass" ? job?.trace.failure : undefined;
-    // With the rendered diagnostic below, a new failure's line need not repeat its message.
-    out.push(diagnostic !== undefined && c.kind === "new-failure" ? line(c, colour).replace(/: [^\n]*?( \(not in the baseline\))?$/, "$1") : line(c, colour));
+    out.push(line(c, colour, diagnostic !== undefined));
     if (diagnostic !== undefined) out.push(renderDiagnostic(diagnostic, job?.source).replace(/^/gm, "    "));
   }
   out.push(

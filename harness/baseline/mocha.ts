@@ -11,6 +11,7 @@
 import { classify, describeFailure } from "../../lib/baseline/compare";
 import { recordKey, type RunRecord } from "../../lib/baseline/record";
 import type { Trace } from "../../lib/trace/types";
+import { assertNever } from "../../lib/util/assert-never";
 import { resultsFile } from "../coverage/results";
 import { mergeIntoFile, readRecords, recordOf } from "./io";
 
@@ -49,7 +50,8 @@ export class RunBook {
     const failed = trace.verdict !== "pass";
     if (this.baseline === undefined || record === undefined) return { action: failed ? "fail" : "pass" };
     const before = this.baseline.get(recordKey(record));
-    switch (classify(record, before)) {
+    const kind = classify(record, before);
+    switch (kind) {
       case "known-failure":
         return { action: "pending", note: `known failure (baseline ${this.baselineFile}): ${describeFailure(before!)}` };
       case "new-pass":
@@ -60,6 +62,8 @@ export class RunBook {
         return { action: "fail" };
       case "pass":
         return { action: "pass" };
+      default:
+        return assertNever(kind);
     }
   }
 
