@@ -16,6 +16,7 @@ export const SCRIPT_RUN_OPTIONS = {
   gateway_ip: { type: "string" },
   netmask_ip: { type: "string" },
   mtu: { type: "string" },
+  mss: { type: "string" },
   tolerance_usecs: { type: "string" },
   tolerance_percent: { type: "string" },
   strict_segments: { type: "boolean" },
@@ -73,6 +74,7 @@ export function runConfigFrom(values: ScriptRunValues): Partial<RunConfig> {
   }
   const numbers: [keyof ScriptRunValues & string, keyof RunConfig, number][] = [
     ["mtu", "mtu", 1],
+    ["mss", "mss", 1],
     ["tolerance_usecs", "toleranceUsecs", 1],
     ["tolerance_percent", "tolerancePercent", 1],
     ["timeout", "timeoutMs", 1000],

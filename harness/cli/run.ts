@@ -33,6 +33,7 @@ options:
                            the file name allows: *v4.pkt ipv4 only, *v6.pkt ipv6 only)
   --local_ip, --remote_ip, --gateway_ip, --netmask_ip ADDR
   --mtu N                  tun0 MTU (default 1500; 1520 for ipv6)
+  --mss N                  MSS option of inbound SYNs that give none (packetdrill's --mss)
   --tolerance_usecs N      timing tolerance (default 4000)
   --tolerance_percent P    … or P% of the scripted gap, whichever is larger (default 12.5)
   --strict_segments        compare outbound segments one by one (no aggregation)
