@@ -20,7 +20,7 @@ import { writeTracePcap } from "../report/pcap";
 import { RunViews } from "./ladder";
 import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
-import { withVariant } from "../runner/variants";
+import { variantModes, withVariant } from "../runner/variants";
 import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
 
@@ -38,8 +38,9 @@ options:
   --tolerance_percent P    … or P% of the scripted gap, whichever is larger (default 12.5)
   --strict_segments        compare outbound segments one by one (no aggregation)
   --allow_unexpected       ignore outbound packets no \`>\` line matched (packetdrill's way)
-  --variants all           run like upstream packetdrill's run_all.py: every IP mode the file
-                           name allows, each with that mode's addresses and defines
+  --variants all           run like upstream packetdrill's run_all.py: ipv4 and ipv4-mapped-ipv6
+                           unless the name ends in v6.pkt, ipv6 unless it ends in v4.pkt, each
+                           with that mode's addresses and defines
                            (TFO_COOKIE, CODE, CMSG_LEVEL_IP, CMSG_TYPE_RECVERR); -D wins
   --cc NAME                set TCP_CONGESTION NAME on every socket the script creates (for
                            scripts whose tcp_congestion_control sysctl the host refuses)
@@ -108,7 +109,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
     const scripts = expandScripts(positionals);
     if (scripts.length === 0) throw new Error("no scripts given (files, or directories holding *.pkt)");
-    work = workList(scripts, values.variants !== undefined ? "all" : values.ip_version);
+    work = values.variants !== undefined ? scripts.flatMap((file) => variantModes(file).map((mode) => ({ file, mode }))) : workList(scripts, values.ip_version);
     const recordError = checkRecordOptions(values);
     if (recordError !== undefined) throw new Error(recordError);
   } catch (e) {

@@ -41,6 +41,18 @@ export function packetdrillVariant(mode: IpMode): VariantFields {
   }
 }
 
+/**
+ * The modes run_all.py runs a file in: every name not ending in `v6.pkt` in ipv4 and
+ * ipv4-mapped-ipv6, every name not ending in `v4.pkt` in ipv6 (so `*v4.pkt` also runs mapped,
+ * unlike `--ip_version all`'s rule).
+ */
+export function variantModes(file: string): IpMode[] {
+  const modes: IpMode[] = [];
+  if (!file.endsWith("v6.pkt")) modes.push("ipv4", "ipv4-mapped-ipv6");
+  if (!file.endsWith("v4.pkt")) modes.push("ipv6");
+  return modes;
+}
+
 /** `base` with the variant of `mode` underneath: options given by the user override the variant's. */
 export function withVariant(base: Partial<RunConfig>, mode: IpMode): Partial<RunConfig> {
   const v = packetdrillVariant(mode);

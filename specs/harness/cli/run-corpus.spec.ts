@@ -47,6 +47,7 @@ describe("harness/cli/run corpus mode", function () {
     expect(errors).to.deep.equal([]);
     expect(rows.map((r) => [r.script, r.mode, r.verdict])).to.deep.equal([
       ["tcp/x/bad-v4.pkt", "ipv4", "fail"],
+      ["tcp/x/bad-v4.pkt", "ipv4-mapped-v6", "fail"],
       ["tcp/x/ok.pkt", "ipv4", "pass"],
       ["tcp/x/ok.pkt", "ipv4-mapped-v6", "pass"],
       ["tcp/x/ok.pkt", "ipv6", "pass"],

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from "node:os";
 import * as path from "node:path";
 import { stageCorpus } from "../../../harness/corpus/stage";
-import { packetdrillVariant, withVariant } from "../../../harness/runner/variants";
+import { packetdrillVariant, variantModes, withVariant } from "../../../harness/runner/variants";
 
 describe("harness/corpus", () => {
   it("stages a corpus so `../common` and `../../common` resolve from every script directory", () => {
@@ -48,6 +48,12 @@ describe("harness/corpus", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("run_all.py's modes: *v4.pkt in ipv4 and mapped, *v6.pkt in ipv6 only, others in all three", () => {
+    expect(variantModes("a/basic-v4.pkt")).to.deep.equal(["ipv4", "ipv4-mapped-ipv6"]);
+    expect(variantModes("a/basic-v6.pkt")).to.deep.equal(["ipv6"]);
+    expect(variantModes("a/basic.pkt")).to.deep.equal(["ipv4", "ipv4-mapped-ipv6", "ipv6"]);
   });
 
   it("packetdrill's per-mode variants: addresses and defines, user -D winning", () => {
