@@ -23,7 +23,6 @@ export function decodeMappings(mappings: string): Segment[][] {
   const lines: Segment[][] = [];
   let srcLine = 0;
   let srcCol = 0;
-  let srcIndex = 0;
   for (const lineText of mappings.split(";")) {
     const segments: Segment[] = [];
     let genCol = 0;
@@ -45,8 +44,8 @@ export function decodeMappings(mappings: string): Segment[][] {
         shift = 0;
       }
       genCol += fields[0] ?? 0;
+      // fields[1] is the source index: tsx maps each module to its one .ts file.
       if (fields.length >= 4) {
-        srcIndex += fields[1]!;
         srcLine += fields[2]!;
         srcCol += fields[3]!;
         segments.push([genCol, srcLine, srcCol]);
@@ -54,7 +53,6 @@ export function decodeMappings(mappings: string): Segment[][] {
     }
     lines.push(segments);
   }
-  void srcIndex; // one source per compiled module: the .ts file itself
   return lines;
 }
 

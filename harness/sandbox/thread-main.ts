@@ -99,6 +99,6 @@ port.on("message", (request: ThreadRequest) => {
   }
 });
 
-// Load koffi and bind libc now, so the first real request does not pay for it.
+// Bind libc now (koffi or Deno.dlopen, harness/sys/libc.ts), so the first request does not pay for it.
 libc();
 reply({ id: 0, kind: "ready" });

@@ -45,7 +45,7 @@ export class SyscallThread {
    * the latest one started (written just before it enters the kernel).
    */
   private readonly calls: BigInt64Array;
-  /** Resolves once the thread has loaded koffi and can take requests. */
+  /** Resolves once the thread has bound libc (its FFI) and can take requests. */
   readonly ready: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
