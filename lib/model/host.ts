@@ -240,9 +240,15 @@ export class Host {
     return this.nextConnId++;
   }
 
+  /**
+   * secure_tcp_seq: a keyed hash of the 4-tuple plus a clock that ticks every 64 ns
+   * (ktime_get_real_ns() >> 6), so a later connection on the same 4-tuple starts further on in
+   * proportion to the time between them (RFC 9293 §3.4.1, MUST-8).
+   */
   isnFor(t: Tuple): number {
     if (this.isnFn) return this.isnFn({ ...t, now: this.now }) >>> 0;
-    return this.rng();
+    const hash = keyedHash(this.secret, `isn|${t.localAddr}|${t.localPort}|${t.remoteAddr}|${t.remotePort}`);
+    return (hash + Math.floor((this.now * 1000) / 64)) >>> 0;
   }
 
   /** Next free ephemeral port (skips ports any socket or timewait uses). */

@@ -213,19 +213,36 @@ describe("lib/model: lost third ACK, client side (T11)", () => {
 });
 
 describe("lib/model: ISN selection (T18)", () => {
-  it("two connections on the same 4-tuple get different ISNs by default", () => {
+  it("two connections on the same 4-tuple get different ISNs by default: the clock moved on (MUST-8)", () => {
     const d = new Drill({ isn: undefined });
     const isns: number[] = [];
     for (let i = 0; i < 2; i++) {
+      const at = ms(1000 * i + 7);
+      const fd = d.call("socket", [2, 1, 6], at);
+      d.call("setsockopt", [fd, "SOL_SOCKET", "SO_REUSEADDR", 1, 4], at);
+      d.call("bind", [fd, { family: 2, port: 50500, addr: "0.0.0.0" }, 16], at);
+      d.sys("connect", [fd, peer, 16], at);
+      const p = d.expectSent({ flags: "S" });
+      isns.push(p.packet.l4.protocol === "tcp" ? p.packet.l4.tcp.seq : -1);
+      d.call("close", [fd], at);
+    }
+    expect(isns[0]).to.not.equal(isns[1]);
+    // secure_tcp_seq: same hash for the same 4-tuple, plus the time in 64 ns units.
+    expect((isns[1]! - isns[0]!) >>> 0).to.equal(15_625_000);
+  });
+
+  it("ISNs of different 4-tuples are unrelated: the keyed hash differs", () => {
+    const d = new Drill({ isn: undefined });
+    const isns: number[] = [];
+    for (const port of [50500, 50501]) {
       const fd = d.call("socket", [2, 1, 6]);
-      d.call("setsockopt", [fd, "SOL_SOCKET", "SO_REUSEADDR", 1, 4]);
-      d.call("bind", [fd, { family: 2, port: 50500, addr: "0.0.0.0" }, 16]);
+      d.call("bind", [fd, { family: 2, port, addr: "0.0.0.0" }, 16]);
       d.sys("connect", [fd, peer, 16]);
       const p = d.expectSent({ flags: "S" });
       isns.push(p.packet.l4.protocol === "tcp" ? p.packet.l4.tcp.seq : -1);
       d.call("close", [fd]);
     }
-    expect(isns[0]).to.not.equal(isns[1]);
+    expect(Math.abs(isns[1]! - isns[0]!)).to.be.greaterThan(1000);
   });
 });
 
