@@ -107,7 +107,9 @@ export async function sniff(spec: PacketSpec, conn: Connection, target: Target, 
   const parts: PacketRepr[] = [];
   let first: Emitted | undefined;
   let total = 0;
-  do {
+  // Not a do-while: its `continue` would test the condition, and for a zero-length expectation
+  // (a bare SYN) one packet of another connection would end the sniff before ours arrived.
+  for (;;) {
     const emitted = await target.nextPacket(deadline);
     if (emitted === undefined) break;
     let packet: PacketRepr | undefined;
@@ -131,7 +133,8 @@ export async function sniff(spec: PacketSpec, conn: Connection, target: Target, 
     if (first === undefined) first = emitted;
     parts.push(packet);
     total += payloadLength(packet);
-  } while (total < expected && !strict);
+    if (total >= expected || strict) break;
+  }
   if (first === undefined) return undefined;
   if (total !== expected) {
     const live = parts.length === 1 ? parts[0]! : aggregate(parts);

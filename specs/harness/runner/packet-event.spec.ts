@@ -1,0 +1,70 @@
+// The runner's packet event against a scripted fake target: which live packets belong to the
+// connection under test while other connections of the same script still send (packetdrill:
+// find_socket_for_live_packet / find_connect_for_live_packet).
+import { expect } from "chai";
+import { defaultConfig } from "../../../harness/runner/config";
+import { connectionFor, sniff } from "../../../harness/runner/packet-event";
+import { RunState } from "../../../harness/runner/state";
+import type { Emitted, Target } from "../../../harness/target/target";
+import { encodePacket, seq, type PacketRepr } from "../../../lib/wire";
+import { ipFor, tcp, tcpPacket } from "../../../lib/wire/build";
+import { packetSpec } from "../../lib/match/packet-spec";
+
+/** A target that hands out the given packets in order, then nothing (deadline passed). */
+function packetsTarget(packets: readonly PacketRepr[]): Target {
+  const queue: Emitted[] = packets.map((p, i) => ({ bytes: encodePacket(p), time: 1000 + i }));
+  const unused = (): never => {
+    throw new Error("not used by these specs");
+  };
+  return {
+    kind: "kernel",
+    now: () => 0,
+    sleepUntil: async () => undefined,
+    nextPacket: async () => queue.shift(),
+    inject: unused,
+    syscall: unused,
+    tcpState: () => undefined,
+    exec: unused,
+    close: async () => undefined,
+  };
+}
+
+const local = "192.168.0.1";
+const remote = "192.0.2.1";
+
+/** The state after `socket()` + `connect()` on a fresh fd, with an older connection still around. */
+function secondConnect(): { state: RunState; oldPort: number } {
+  const state = new RunState(defaultConfig("ipv4"));
+  const old = state.newConnection("tcp", "active-syn-acked", 4, 40);
+  old.liveLocal = { ip: local, port: 45240 };
+  old.liveRemote = { ip: remote, port: 8080 };
+  old.liveLocalIsn = seq(1000);
+  const conn = state.newConnection("tcp", "active-connecting", 5, 41);
+  conn.liveRemote = { ip: remote, port: 8080 };
+  return { state, oldPort: 45240 };
+}
+
+describe("harness/runner/packet-event", () => {
+  describe("sniff", () => {
+    it("finds a new connection's bare SYN behind the FIN of the script's previous connection", async () => {
+      const { state, oldPort } = secondConnect();
+      const spec = packetSpec("> S 0:0(0) <mss 1460>");
+      const conn = connectionFor(spec, state);
+      const fin = tcpPacket(ipFor(local, remote), tcp({ srcPort: oldPort, dstPort: 8080, seq: seq(1001), ack: seq(1), flags: { fin: true, ack: true } }));
+      const syn = tcpPacket(ipFor(local, remote), tcp({ srcPort: 45242, dstPort: 8080, seq: seq(777), flags: { syn: true }, options: [{ kind: "mss", mss: 1460 }] }));
+      const sniffed = await sniff(spec, conn, packetsTarget([fin, syn]), 10_000, false);
+      expect(sniffed, "the SYN is found").to.not.equal(undefined);
+      expect(sniffed!.seen.map((s) => s.ours)).to.deep.equal([false, true]);
+      expect(conn.liveLocal).to.deep.equal({ ip: local, port: 45242 });
+      expect(conn.liveLocalIsn).to.equal(777);
+    });
+
+    it("finds nothing when only other connections sent", async () => {
+      const { state, oldPort } = secondConnect();
+      const spec = packetSpec("> S 0:0(0) <mss 1460>");
+      const conn = connectionFor(spec, state);
+      const fin = tcpPacket(ipFor(local, remote), tcp({ srcPort: oldPort, dstPort: 8080, seq: seq(1001), ack: seq(1), flags: { fin: true, ack: true } }));
+      expect(await sniff(spec, conn, packetsTarget([fin]), 10_000, false)).to.equal(undefined);
+    });
+  });
+});
