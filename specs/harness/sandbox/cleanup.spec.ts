@@ -192,8 +192,8 @@ describe("harness/sandbox cleanup (real kernel)", function () {
         // The child itself, the PID-namespace holder (2 processes) and the sleep.
         expect(inNs.length).to.be.at.least(4);
         const started = Date.now();
-        // process.kill, not child.kill: Deno's ChildProcess#kill does not deliver a plain signal
-        // the child's handlers can catch (seen with Deno 2.9 as the parent).
+        // process.kill, not child.kill: under Deno (2.9) ChildProcess#kill also closes the child's
+        // stdin, and the fixture exits at once when its stdin ends, before its handlers clean up.
         process.kill(child.pid!, signal);
         const how = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref())]);
         expect(how, "the child did not exit within 5 s").to.not.equal(undefined);
