@@ -22,6 +22,8 @@ export interface RunConfig {
   readonly tolerancePercent: number;
   /** Compare each outbound segment exactly instead of aggregating up to the scripted length. */
   readonly strictSegments: boolean;
+  /** packetdrill --tcp_ts_ecr_scaled: an inbound TS ecr no outbound TS val stood for is interpolated. */
+  readonly tcpTsEcrScaled?: boolean;
   /** Congestion control forced on every socket the script creates (TCP_CONGESTION), if set. */
   readonly congestionControl?: string;
   readonly defines: Readonly<Record<string, string>>;

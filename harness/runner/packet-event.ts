@@ -163,7 +163,7 @@ export async function inject(spec: PacketSpec, conn: Connection, target: Target,
       conn.remoteIsn = seq(spec.body.seq.start);
     }
   }
-  const built = buildInbound(spec, { mode: state.config.mode, conn, mss: state.config.mss });
+  const built = buildInbound(spec, { mode: state.config.mode, conn, mss: state.config.mss, tsEcrScaled: state.config.tcpTsEcrScaled === true });
   if (!built.ok) throw new PacketFailure(built.message);
   const packet = built.packet;
   if (packet.l4.protocol === "tcp") {

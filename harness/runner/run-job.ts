@@ -62,6 +62,9 @@ export function applyScriptOptions(script: Script, config: RunConfig): RunConfig
       case "strict_segments":
         c = { ...c, strictSegments: true };
         break;
+      case "tcp_ts_ecr_scaled":
+        c = { ...c, tcpTsEcrScaled: true };
+        break;
       case "local_ip":
         if (v !== undefined) c = { ...c, localIp: v };
         break;
