@@ -90,6 +90,16 @@ function isOurs(p: PacketRepr, conn: Connection): boolean {
   return false;
 }
 
+function portsOf(p: PacketRepr): { srcPort: number; dstPort: number } | undefined {
+  return p.l4.protocol === "tcp" ? p.l4.tcp : p.l4.protocol === "udp" ? p.l4.udp : undefined;
+}
+
+function sameTuple(a: PacketRepr, b: PacketRepr): boolean {
+  const pa = portsOf(a);
+  const pb = portsOf(b);
+  return a.ip.src === b.ip.src && a.ip.dst === b.ip.dst && pa?.srcPort === pb?.srcPort && pa?.dstPort === pb?.dstPort;
+}
+
 export interface Sniffed {
   readonly live: PacketRepr;
   readonly first: Emitted;
@@ -126,6 +136,16 @@ export async function sniff(spec: PacketSpec, conn: Connection, target: Target, 
       conn.liveLocalIsn = packet.l4.tcp.seq;
     }
     if (packet.l4.protocol === "tcp") conn.lastOutbound = { seq: packet.l4.tcp.seq, ack: packet.l4.tcp.ack, ackFlag: packet.l4.tcp.flags.ack };
+    if (parts.length > 0 && !sameTuple(parts[parts.length - 1]!, packet)) {
+      // A leftover SYN of an earlier connection to the same remote endpoint (a retransmission
+      // after the script moved on) looks like the new connect's SYN until the real one shows up
+      // from another port. packetdrill then drops what it gathered and starts anew from this
+      // packet (do_outbound_script_packet: "Discard old packets").
+      for (const s of seen) if (s.ours && parts.includes(s.packet!)) s.ours = false;
+      parts.length = 0;
+      total = 0;
+      first = undefined;
+    }
     if (parts.length > 0) {
       const err = fragmentError(parts[parts.length - 1]!, packet, total, expected);
       if (err !== undefined) throw new PacketFailure(err);

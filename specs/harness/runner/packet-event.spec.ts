@@ -63,6 +63,20 @@ describe("harness/runner/packet-event", () => {
       expect(conn.liveLocalIsn).to.equal(777);
     });
 
+    it("drops a leftover SYN of the previous connection once the new connect's own SYN arrives from another port", async () => {
+      const { state, oldPort } = secondConnect();
+      const spec = packetSpec("> S 0:800(800) <mss 1460>");
+      const conn = connectionFor(spec, state);
+      // The old connection's retransmitted bare SYN (it looks like a connect's SYN: same remote).
+      const stale = tcpPacket(ipFor(local, remote), tcp({ srcPort: oldPort, dstPort: 8080, seq: seq(999), flags: { syn: true }, options: [{ kind: "mss", mss: 1460 }, { kind: "sackOK" }, { kind: "nop" }, { kind: "nop" }] }));
+      const syn = tcpPacket(ipFor(local, remote), tcp({ srcPort: 45244, dstPort: 8080, seq: seq(555), flags: { syn: true }, options: [{ kind: "mss", mss: 1460 }], payload: new Uint8Array(800) }));
+      const sniffed = await sniff(spec, conn, packetsTarget([stale, syn]), 10_000, false);
+      expect(sniffed!.seen.map((s) => s.ours)).to.deep.equal([false, true]);
+      expect(sniffed!.live).to.equal(sniffed!.seen[1]!.packet);
+      expect(conn.liveLocal).to.deep.equal({ ip: local, port: 45244 });
+      expect(conn.liveLocalIsn).to.equal(555);
+    });
+
     it("finds nothing when only other connections sent", async () => {
       const { state, oldPort } = secondConnect();
       const spec = packetSpec("> S 0:0(0) <mss 1460>");
