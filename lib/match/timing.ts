@@ -78,17 +78,22 @@ export interface TimingError {
   readonly message: string;
 }
 
-/** Check that something described by `what` happened at `actual`; undefined when on time. */
+/**
+ * Check that something described by `what` happened at `actual`; undefined when on time.
+ * `earlySlack` (see AnchorLag) widens only the early side: by how much the runner's own lateness
+ * moved the anchor past where packetdrill's would have been.
+ */
 export function verifyTime(
   config: TimingConfig,
   expected: ResolvedTime,
   actual: number,
   previousAt: number | undefined,
   what: string,
+  earlySlack = 0,
 ): TimingError | undefined {
   if (expected.kind === "any") return undefined;
   const tolerance = toleranceFor(config, expected.at, previousAt);
-  const early = actual < expected.at - tolerance;
+  const early = actual < expected.at - tolerance - Math.max(0, earlySlack);
   const late = actual > expected.end + tolerance;
   if (!early && !late) return undefined;
   let message: string;
@@ -116,4 +121,40 @@ export function secs(usecs: number): string {
 
 function signedSecs(usecs: number): string {
   return (usecs >= 0 ? "+" : "") + secs(usecs);
+}
+
+/**
+ * The runner's own lateness carried by relative anchors. packetdrill anchors `+t` to "now" after
+ * the previous event, and its non-blocking calls take microseconds; each call tcpdrill makes
+ * through its syscall thread starts some 0.1–1 ms after its scripted time (more under load). A
+ * packet the kernel sent during one call and a script expects `+0` after a dozen more calls then
+ * looks early by the sum, though packetdrill would pass it (eor/no-coalesce-retrans.pkt).
+ *
+ * The lag is how far the current anchor lies past where it would be without that lateness: each
+ * event the runner performs adds its start lateness to the lag its own time inherited; an
+ * outbound packet anchors on the kernel's own instant and clears it; a time anchored to the
+ * previous inbound packet's scripted time (resolveTime) inherits that event's lag, an absolute
+ * time none. Only outbound packets use it, and only on their early side: a packet the runner's
+ * lateness delayed is still judged from the real anchor.
+ */
+export class AnchorLag {
+  private anchorLag = 0;
+  private eventLag = 0;
+
+  /** The current event's time was resolved; returns the early slack for checking it. */
+  resolved(kind: TimeKind, anchoredToPrevious: boolean): number {
+    if (kind === "absolute" || kind === "absolute-range") this.eventLag = 0;
+    else if (!anchoredToPrevious) this.eventLag = this.anchorLag;
+    return this.eventLag;
+  }
+
+  /** The runner performed the current event `lateness` µs after its resolved time. */
+  acted(lateness: number): void {
+    this.anchorLag = this.eventLag + Math.max(0, lateness);
+  }
+
+  /** The current event was an outbound packet: the next anchor is the kernel's own instant. */
+  kernelActed(): void {
+    this.anchorLag = 0;
+  }
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { defaultTiming, resolveTime, toleranceFor, verifyTime } from "../../../lib/match/timing";
+import { AnchorLag, defaultTiming, resolveTime, toleranceFor, verifyTime } from "../../../lib/match/timing";
 
 describe("lib/match/timing", () => {
   it("uses the fixed tolerance for short gaps and 12.5% of long ones", () => {
@@ -36,5 +36,41 @@ describe("lib/match/timing", () => {
     );
     const any = resolveTime("any", 0, 0, 10, undefined, false);
     expect(verifyTime(defaultTiming, any, 1e12, 0, "outbound packet")).to.equal(undefined);
+  });
+
+  it("widens only the early side by the runner's lag", () => {
+    const t = resolveTime("absolute", 300_000, 300_000, 0, undefined, false);
+    expect(verifyTime(defaultTiming, t, 291_000, 290_000, "outbound packet")?.message).to.match(/happened at 0.291000 sec/);
+    expect(verifyTime(defaultTiming, t, 291_000, 290_000, "outbound packet", 5_000)).to.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 290_000, 290_000, "outbound packet", 5_000)).to.not.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 305_000, 290_000, "outbound packet", 5_000)).to.not.equal(undefined);
+  });
+
+  it("accumulates the runner's start lateness along relative anchors and clears it at an outbound packet", () => {
+    const lag = new AnchorLag();
+    // Twelve `+0` calls, each started 400 µs after its scripted time.
+    for (let i = 0; i < 12; i++) {
+      lag.resolved("relative", false);
+      lag.acted(400);
+    }
+    expect(lag.resolved("relative", false)).to.equal(4_800);
+    lag.kernelActed();
+    expect(lag.resolved("relative", false)).to.equal(0);
+    lag.acted(-50);
+    expect(lag.resolved("relative", false)).to.equal(0);
+  });
+
+  it("lets a burst of inbound packets anchored to scripted times inherit the lag of the first, and absolute times none", () => {
+    const lag = new AnchorLag();
+    lag.resolved("relative", false);
+    lag.acted(1_000);
+    // First inbound packet: anchored to "now" (the late call's end).
+    expect(lag.resolved("relative", false)).to.equal(1_000);
+    lag.acted(300);
+    // The next inbound packet is anchored to the first one's scripted time: its lateness does not carry.
+    expect(lag.resolved("relative", true)).to.equal(1_000);
+    lag.acted(200);
+    expect(lag.resolved("relative", false)).to.equal(1_200);
+    expect(lag.resolved("absolute", false)).to.equal(0);
   });
 });
