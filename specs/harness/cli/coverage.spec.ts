@@ -17,6 +17,9 @@ describe("tcpdrill coverage", () => {
     mkdirSync(path.join(dir, "specs", "open"), { recursive: true });
     writeFileSync(path.join(dir, "specs", "open", "simul.pkt"), "// topic: T3\n// rfc9293: MUST-10 SHLD-5 §3.10.7.3\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
     writeFileSync(path.join(dir, "specs", "open", "plain.pkt"), "// topic: T1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
+    // TypeScript specs count when their header declares requirements; others are not checks.
+    writeFileSync(path.join(dir, "specs", "open", "direct.spec.ts"), "// topic: T1\n// rfc9293: MUST-11\nimport { expect } from \"chai\";\n");
+    writeFileSync(path.join(dir, "specs", "open", "helper.spec.ts"), "// Registers things.\nimport { expect } from \"chai\";\n");
     writeFileSync(
       path.join(dir, "runs.json"),
       JSON.stringify(recordFile([
@@ -38,18 +41,20 @@ describe("tcpdrill coverage", () => {
     expect(r.out).to.match(/^MUST-10 +§3\.5 +covered /m);
     expect(r.out).to.match(/^ +specs\/open\/simul\.pkt +kernel pass +model FAIL \(ipv4\)$/m);
     expect(r.out).to.match(/^MUST-9 +§3\.4\.1 +n\/o /m);
-    expect(r.out.trimEnd().split("\n").at(-1)).to.equal(`rfc9293: 1/${OBSERVABLE_MUSTS} MUST covered`);
-    expect(r.out).to.include("scripts: 2, 1 naming no numbered requirement");
+    expect(r.out.trimEnd().split("\n").at(-1)).to.equal(`rfc9293: 2/${OBSERVABLE_MUSTS} MUST covered`);
+    expect(r.out).to.match(/^MUST-11 +§3\.5 +covered .*\n +specs\/open\/direct\.spec\.ts +kernel not run +model not run$/m);
+    expect(r.out).to.include("scripts: 3, 1 naming no numbered requirement");
   });
 
   it("--json has the requirements, the summary and the summary line", async () => {
     const r = await run("--json");
     const j = JSON.parse(r.out) as { summaryLine: string; summary: { must: { covered: number } }; requirements: { id: string; status: string; specs: { script: string }[] }[]; errors: unknown[]; scripts: unknown[] };
-    expect(j.summaryLine).to.equal(`rfc9293: 1/${OBSERVABLE_MUSTS} MUST covered`);
-    expect(j.summary.must.covered).to.equal(1);
+    expect(j.summaryLine).to.equal(`rfc9293: 2/${OBSERVABLE_MUSTS} MUST covered`);
+    expect(j.summary.must.covered).to.equal(2);
     expect(j.requirements.find((q) => q.id === "MUST-10")!.specs.map((s) => s.script)).to.deep.equal(["specs/open/simul.pkt"]);
     expect(j.errors).to.deep.equal([]);
     expect(j.scripts).to.deep.equal([
+      { script: "specs/open/direct.spec.ts", ids: ["MUST-11"], sections: [] },
       { script: "specs/open/plain.pkt", ids: [], sections: [] },
       { script: "specs/open/simul.pkt", ids: ["MUST-10", "SHLD-5"], sections: ["3.10.7.3"] },
     ]);
