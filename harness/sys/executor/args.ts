@@ -75,7 +75,7 @@ export class Args {
    */
   inputBytes(i: number, count?: number): Uint8Array | null {
     const v = this.values[i];
-    if (v === null) return null;
+    if (isNullPointer(v)) return null;
     if (v instanceof Uint8Array) {
       if (count === undefined || count <= v.length) return count === undefined ? v : v.subarray(0, count);
       const padded = new Uint8Array(count);
@@ -99,7 +99,7 @@ export class Args {
 
   /** An output buffer of `count` bytes, or null when the script passed NULL. */
   outputBuffer(i: number, count: number): Uint8Array | null {
-    if (this.values[i] === null) return null;
+    if (isNullPointer(this.values[i])) return null;
     if (!Number.isInteger(count) || count < 0 || count > 1 << 30) return this.fail(i, `bad length ${count}`);
     return new Uint8Array(count);
   }
@@ -146,6 +146,14 @@ export class SockaddrOut {
     const addr = this.buffer === null || len === null ? null : decodeSockaddr(this.buffer, len);
     return { addr, len };
   }
+}
+
+/**
+ * NULL as a script writes it: `null`, or the integer 0 that packetdrill's NULL symbol evaluates
+ * to (run_system_call.c buffer_arg: a buffer argument is `...` or 0).
+ */
+export function isNullPointer(v: SysValue | undefined): boolean {
+  return v === null || v === 0 || v === 0n;
 }
 
 export function describe(v: SysValue | undefined): string {

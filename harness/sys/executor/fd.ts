@@ -4,7 +4,7 @@ import { libc, NativeArena } from "../libc";
 import { decodeTimePair } from "../structs/basic";
 import { buildIovecs } from "../structs/msghdr";
 import { isEllipsis, type SysValue } from "../types";
-import type { Args } from "./args";
+import { isNullPointer, type Args } from "./args";
 import { forgetDescriptor, kernelFdFlags, visibleFdFlags } from "./cloexec";
 import { created, type CallTimer, type Effect, type Handler } from "./handler";
 
@@ -149,24 +149,37 @@ function pipe(a: Args, t: CallTimer): Effect {
   return { ...created(r, [fds[0]!, fds[1]!], (flags & O_CLOEXEC) !== 0), out: { 0: [fds[0]!, fds[1]!] } };
 }
 
-/** A loff_t* argument: null for NULL, otherwise an in/out 64-bit offset. */
+/** sendfile's off_t* argument: null/NULL for NULL, otherwise an in/out 64-bit offset (`[n]` or n). */
 function offsetPointer(a: Args, i: number): BigInt64Array | null {
   const v = a.raw(i);
   if (v === null) return null;
   return new BigInt64Array([BigInt(a.int(i, 0))]);
 }
 
+/**
+ * splice's loff_t* arguments. packetdrill passes the script's integer itself as the pointer
+ * (run_system_call.c syscall_splice: `(loff_t *) off_in`), so NULL (0) is NULL and any other
+ * integer is a raw address (EFAULT, not an offset); `[n]` is tcpdrill's way to pass an in/out
+ * offset of n.
+ */
+function spliceOffset(a: Args, i: number): BigInt64Array | bigint | null {
+  const v = a.raw(i);
+  if (isNullPointer(v) || v === undefined) return null;
+  if (typeof v === "number" || typeof v === "bigint") return BigInt.asUintN(64, BigInt(v));
+  return new BigInt64Array([BigInt(a.int(i, 0))]);
+}
+
 function splice(a: Args, t: CallTimer): Effect {
   const fdIn = a.int(0);
-  const offIn = offsetPointer(a, 1);
+  const offIn = spliceOffset(a, 1);
   const fdOut = a.int(2);
-  const offOut = offsetPointer(a, 3);
+  const offOut = spliceOffset(a, 3);
   const len = a.int(4);
   const flags = a.int(5, 0);
   const r = t.run(() => libc().splice(fdIn, offIn, fdOut, offOut, len, flags));
   const out: Record<number, SysValue> = {};
-  if (offIn !== null) out[1] = Number(offIn[0]);
-  if (offOut !== null) out[3] = Number(offOut[0]);
+  if (offIn instanceof BigInt64Array) out[1] = Number(offIn[0]);
+  if (offOut instanceof BigInt64Array) out[3] = Number(offOut[0]);
   return { ...r, out };
 }
 

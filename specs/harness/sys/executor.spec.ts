@@ -130,6 +130,22 @@ describe("harness/sys executor", () => {
     rmSync(path);
   });
 
+  it("takes packetdrill's NULL (the integer 0) as a NULL buffer: write(fd, NULL, 1) is EFAULT", () => {
+    const [, w] = run("pipe", ELLIPSIS).out[0] as number[];
+    expect(run("write", w!, 0, 1)).to.include({ ret: -1, errnoName: "EFAULT" });
+    expect(run("write", w!, ELLIPSIS, 1).ret).to.equal(1);
+  });
+
+  it("splice passes the script's offset integer as the pointer: NULL (0) is NULL, not a pointer to 0", () => {
+    const [r1, w1] = run("pipe", ELLIPSIS).out[0] as number[];
+    const [r2, w2] = run("pipe", ELLIPSIS).out[0] as number[];
+    expect(run("write", w1!, new Uint8Array([7, 8, 9]), 3).ret).to.equal(3);
+    // A pipe has no offset: any non-NULL offset pointer is ESPIPE.
+    expect(run("splice", r1!, [0], w2!, 0, 3, 0)).to.include({ ret: -1, errnoName: "ESPIPE" });
+    expect(run("splice", r1!, 0, w2!, 0, 3, 0).ret).to.equal(3);
+    expect([...(run("read", r2!, ELLIPSIS, 8).out[1] as Uint8Array)]).to.deep.equal([7, 8, 9]);
+  });
+
   it("refuses what it cannot marshal, before anything reaches the kernel", () => {
     expect(() => executeSyscall({ name: "frobnicate", args: [] }, epoch)).to.throw(SyscallArgumentError, /unknown syscall/);
     expect(() => executeSyscall({ name: "connect", args: [3, ELLIPSIS, ELLIPSIS] }, epoch)).to.throw(SyscallArgumentError, /argument 2/);
