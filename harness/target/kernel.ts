@@ -2,7 +2,9 @@
  * The kernel target: a sandbox (network namespace + tun0 + syscall thread) behind the Target
  * interface. The sandbox speaks nanoseconds since its creation; the runner speaks microseconds.
  */
+import * as path from "node:path";
 import { createSandbox, type Sandbox } from "../sandbox";
+import { hostPath } from "../sys/executor/paths";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
 const NS = 1000;
@@ -56,7 +58,7 @@ export class KernelTarget implements Target {
   }
 
   async syscall(request: SyscallRequest): Promise<SyscallResult> {
-    const o = await this.sandbox.syscall(request);
+    const o = await this.sandbox.syscall(this.withHostPaths(request));
     const cc = this.options.congestionControl;
     if (cc !== undefined && request.name === "socket" && o.ret >= 0 && isTcpSocket(request)) {
       // Before the script can use the socket, as if the sysctl had applied (accepted sockets
@@ -71,6 +73,15 @@ export class KernelTarget implements Target {
       start: o.startNs / NS,
       end: o.endNs / NS,
     };
+  }
+
+  /** open()'s path as the script's commands see it (harness/sys/executor/paths.ts). */
+  private withHostPaths(request: SyscallRequest): SyscallRequest {
+    const file = request.args[0];
+    if (request.name !== "open" || typeof file !== "string") return request;
+    // exec.ts bind-mounts the sandbox directory's tmp/ over /tmp for commands.
+    const view = { cwd: this.options.cwd, privateTmp: path.join(this.sandbox.directory(), "tmp") };
+    return { ...request, args: [hostPath(file, view), ...request.args.slice(1)] };
   }
 
   syscallNow(request: SyscallRequest): SyscallResult {
