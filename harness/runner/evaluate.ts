@@ -64,7 +64,10 @@ export function evaluate(e: Expr): SysValue {
     case "sockaddr":
       return { family: e.family, port: e.port, addr: e.address };
     case "msghdr": {
+      // packetdrill's grammar always has `msg_name(...)=...`: sendmsg gets the run's connect
+      // address there (run_syscall_connect), recvmsg a sockaddr_storage to fill.
       const msg: Record<string, SysValue> = {
+        msg_name: ELLIPSIS,
         msg_iov: e.iov.items.map(evaluate),
         msg_iovlen: e.iovlen,
         msg_flags: evaluate(e.flags),

@@ -385,7 +385,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
     const check = (result: SyscallResult): ScriptFailure | undefined => {
       entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: callText, ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
-      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result) ?? recordEffects(call, prepared.values, result, state);
+      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state) ?? recordEffects(call, prepared.values, result, state);
       if (problem === undefined) return undefined;
       return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
     };

@@ -53,6 +53,10 @@ function sockaddr(state: RunState, ip: string, port: number): SysValue {
   return { family: state.config.mode === "ipv4" ? "AF_INET" : "AF_INET6", port, addr: ip };
 }
 
+function isFieldsValue(v: SysValue | undefined): v is Record<string, SysValue> {
+  return typeof v === "object" && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
+
 function toLive(state: RunState, value: SysValue, expr: Expr): number {
   if (typeof value !== "number") throw new SyscallFailure("Bad type; expected an integer file descriptor", expr);
   const live = state.liveFd(value);
@@ -89,6 +93,15 @@ export function prepareSyscall(call: SyscallSpec, state: RunState): PreparedSysc
     case "sendto":
       if (isEllipsisValue(args[4])) args[4] = sockaddr(state, state.config.remoteIp, state.config.connectPort);
       break;
+    case "sendmsg": {
+      const msg = args[1];
+      if (isFieldsValue(msg)) {
+        // run_system_call.c syscall_sendmsg: msg_flags must be 0, msg_name is the connect address.
+        if (typeof msg["msg_flags"] === "number" && msg["msg_flags"] !== 0) throw new SyscallFailure("sendmsg ignores msg_flags field in msghdr", call.args[1]);
+        if (isEllipsisValue(msg["msg_name"])) args[1] = { ...msg, msg_name: sockaddr(state, state.config.remoteIp, state.config.connectPort) };
+      }
+      break;
+    }
     case "poll":
       if (Array.isArray(args[0])) {
         args[0] = (args[0] as SysValue[]).map((p, i) => {
@@ -98,6 +111,16 @@ export function prepareSyscall(call: SyscallSpec, state: RunState): PreparedSysc
         });
       }
       break;
+    case "epoll_ctl": {
+      // The event's fd is the script fd of argument 3 (get_epoll_event_from_expr); the kernel
+      // gets the live one, so epoll_wait hands the live one back.
+      const ev = args[3];
+      if (isFieldsValue(ev) && typeof ev["fd"] === "number") {
+        if (ev["fd"] !== values[2]) throw new SyscallFailure("wrong fd specified in epoll_event", call.args[3]);
+        args[3] = { ...ev, fd: args[2]! };
+      }
+      break;
+    }
     case "setsockopt":
       // Strings go to the kernel as bytes with their length (TCP_CONGESTION "cubic").
       break;
@@ -125,18 +148,25 @@ export function checkResult(call: SyscallSpec, result: SyscallResult): string | 
 }
 
 /** Script values like `[1000]` at an out-parameter position are expectations (getsockopt, ioctl). */
-export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult): string | undefined {
+export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState): string | undefined {
   if (result.ret < 0 || result.out === undefined) return undefined;
   if (call.name === "setsockopt") return undefined;
-  for (let i = 0; i < values.length; i++) {
+  if (call.name === "epoll_wait") return checkEpollWait(call, values, result, state);
+  // getsockopt checks optlen before optval, as packetdrill does.
+  const order = call.name === "getsockopt" ? [4, 3] : values.map((_, i) => i);
+  for (const i of order) {
     const want = values[i];
     const got = result.out[i];
     if (got === undefined) continue;
-    if (Array.isArray(want) && want.length === 1 && typeof want[0] === "number") {
+    // Only getsockopt's optval/optlen and ioctl's optval are checked (sendfile's [offset] is input).
+    const checked = call.name === "getsockopt" ? i === 3 || i === 4 : call.name === "ioctl" && i === 2;
+    if (checked && Array.isArray(want) && want.length === 1 && typeof want[0] === "number") {
       const actual = Array.isArray(got) ? got[0] : got;
-      if (typeof actual === "number" && actual !== want[0]) {
-        const what = call.name === "getsockopt" ? (i === 4 ? "optlen" : "optval") : `argument ${i + 1}`;
-        return `Bad ${call.name} ${what}: expected: ${want[0]} actual: ${actual}`;
+      // packetdrill reads `[n]` as an s32 (get_s32 accepts INT_MIN..UINT_MAX) and compares s32s:
+      // [0xffffffff] expects -1.
+      if (typeof actual === "number" && (actual | 0) !== (want[0] | 0)) {
+        const what = i === 4 ? "optlen" : "optval";
+        return `Bad ${call.name} ${what}: expected: ${want[0] | 0} actual: ${actual | 0}`;
       }
     }
     if (call.name === "getsockopt" && typeof want === "object" && want !== null && "onoff" in want && typeof got === "object" && got !== null && "onoff" in got) {
@@ -153,6 +183,34 @@ export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], r
         if (typeof w === "number" && typeof g === "number" && w !== g) return `Expected revents of ${w} but got ${g} for pollfd ${k}`;
       }
     }
+  }
+  return undefined;
+}
+
+/**
+ * epoll_wait(epfd, {events=…, fd|ptr|u32|u64=…}, maxevents, timeout): packetdrill compares the
+ * first returned event (all zeros when none was returned) with the script's, `fd` after mapping
+ * the script fd to the live one.
+ */
+function checkEpollWait(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState): string | undefined {
+  const want = values[1];
+  if (!isFieldsValue(want)) return undefined;
+  const list = result.out?.[1];
+  const first = Array.isArray(list) && isFieldsValue(list[0]) ? list[0] : undefined;
+  const gotEvents = typeof first?.["events"] === "number" ? first["events"] : 0;
+  const wantEvents = typeof want["events"] === "number" ? want["events"] >>> 0 : undefined;
+  if (wantEvents !== undefined && wantEvents !== gotEvents >>> 0) {
+    return `epoll_event->events does not match script: expected: 0x${wantEvents.toString(16)} actual: 0x${(gotEvents >>> 0).toString(16)}`;
+  }
+  if (typeof want["fd"] === "number") {
+    const live = toLive(state, want["fd"], call.args[1]!);
+    const got = typeof first?.["fd"] === "number" ? first["fd"] : 0;
+    if (live !== got) return `epoll_event->data does not match script: expected: ${live} actual: ${got}`;
+  } else if (typeof want["data"] === "number" || typeof want["data"] === "bigint") {
+    const w = BigInt.asUintN(64, BigInt(want["data"]));
+    const raw = first?.["data"];
+    const g = typeof raw === "number" || typeof raw === "bigint" ? BigInt.asUintN(64, BigInt(raw)) : 0n;
+    if (w !== g) return `epoll_event->data does not match script: expected: ${w} actual: ${g}`;
   }
   return undefined;
 }
@@ -217,7 +275,7 @@ export function recordEffects(call: SyscallSpec, values: readonly SysValue[], re
 
 /** Before connect(): the connection starts its active open (run_syscall_connect). */
 export function beforeConnect(call: SyscallSpec, values: readonly SysValue[], state: RunState): void {
-  if (call.name !== "connect" && call.name !== "sendto") return;
+  if (call.name !== "connect" && call.name !== "sendto" && call.name !== "sendmsg") return;
   const conn = typeof values[0] === "number" ? state.fdEntry(values[0])?.conn : undefined;
   if (conn === undefined) return;
   if (call.name === "connect" && values[1] === AF_UNSPEC) {
