@@ -11,16 +11,20 @@
  * Every run is recorded in the last-run file tcpdrill coverage reads (.tcpdrill/last-run.json
  * under root; TCPDRILL_RESULTS moves it or, "off", stops it). TCPDRILL_BASELINE=<file> judges
  * each run against a recorded baseline: known failures pending with their recorded reason, new
- * passes reported, changed reasons failing (harness/baseline/mocha.ts).
+ * passes reported, changed reasons failing (harness/baseline/mocha.ts). TypeScript specs that
+ * declare rfc9293 requirements are recorded too (harness/baseline/spec-recorder.ts).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { renderDiagnostic } from "../../lib/diagnostics/render";
 import type { IpMode, TargetKind } from "../../lib/trace/types";
 import { RunBook, type RunBookOptions } from "../baseline/mocha";
+import { installSpecRecorder } from "../baseline/spec-recorder";
 import { modesForScript } from "../runner/config";
 import { kernelTargetFactory, modelTargetFactory, runJob, type JobResult } from "../runner/run-job";
 import { sandboxSupport } from "../sandbox";
+
+installSpecRecorder(path.resolve(__dirname, "../.."));
 
 export function findScripts(dir: string): string[] {
   const out: string[] = [];
