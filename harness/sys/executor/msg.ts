@@ -9,11 +9,35 @@ function lengthOf(v: SysValue | undefined): number | undefined {
   return v instanceof Uint8Array ? v.length : undefined;
 }
 
+const MSG_ZEROCOPY = 0x4000000;
+
+/**
+ * With MSG_ZEROCOPY the kernel sends from the caller's pages after the call has returned, so
+ * the bytes must stay as they were: packetdrill's run_all.py passes --send_omit_free (send
+ * buffers are never freed) for that reason. Freed memory is reused by the allocator and would
+ * go out as garbage ("incorrect outbound data payload"). Those buffers are native blocks that
+ * are never released: a deliberate, small leak per zerocopy send.
+ */
+const retained: NativeArena[] = [];
+
+/** How many MSG_ZEROCOPY sends have kept their buffers so far (for specs). */
+export function keptZerocopyBuffers(): number {
+  return retained.length;
+}
+
+/** The send buffer as the kernel should see it: pinned JS memory, or a kept native copy for MSG_ZEROCOPY. */
+function sendBuffer(buf: Uint8Array | null, flags: number): Uint8Array | bigint | null {
+  if (buf === null || (flags & MSG_ZEROCOPY) === 0) return buf;
+  const arena = new NativeArena();
+  retained.push(arena);
+  return arena.copy(buf).ptr;
+}
+
 function send(a: Args, t: CallTimer): Effect {
   const fd = a.int(0);
   const len = a.int(2, lengthOf(a.raw(1)));
-  const buf = a.inputBytes(1, len);
   const flags = a.int(3, 0);
+  const buf = sendBuffer(a.inputBytes(1, len), flags);
   return t.run(() => libc().send(fd, buf, len, flags));
 }
 
@@ -21,8 +45,8 @@ function send(a: Args, t: CallTimer): Effect {
 function sendto(a: Args, t: CallTimer): Effect {
   const fd = a.int(0);
   const len = a.int(2, lengthOf(a.raw(1)));
-  const buf = a.inputBytes(1, len);
   const flags = a.int(3, 0);
+  const buf = sendBuffer(a.inputBytes(1, len), flags);
   const dest = a.raw(4) === undefined ? { addr: null, len: 0 } : a.sockaddrIn(4, 5);
   return t.run(() => libc().sendto(fd, buf, len, flags, dest.addr, dest.len));
 }
@@ -52,8 +76,9 @@ function recvfrom(a: Args, t: CallTimer): Effect {
  * The msghdr scaffolding sendmsg and recvmsg share: native memory for the header and its parts,
  * built from argument 1, released after `call` has read what it needs out of it.
  */
-function withMsghdr(a: Args, forReceive: boolean, call: (msg: ReturnType<typeof buildMsghdr>) => Effect): Effect {
+function withMsghdr(a: Args, forReceive: boolean, call: (msg: ReturnType<typeof buildMsghdr>) => Effect, keep = false): Effect {
   const arena = new NativeArena();
+  if (keep) retained.push(arena);
   try {
     let msg;
     try {
@@ -63,7 +88,7 @@ function withMsghdr(a: Args, forReceive: boolean, call: (msg: ReturnType<typeof 
     }
     return call(msg);
   } finally {
-    arena.release();
+    if (!keep) arena.release();
   }
 }
 
@@ -73,7 +98,7 @@ function sendmsg(a: Args, t: CallTimer): Effect {
   return withMsghdr(a, false, (msg) => {
     const header = msg.ptr;
     return t.run(() => libc().sendmsg(fd, header, flags));
-  });
+  }, (flags & MSG_ZEROCOPY) !== 0);
 }
 
 function recvmsg(a: Args, t: CallTimer): Effect {

@@ -15,6 +15,7 @@ import {
   type SyscallOutcome,
   type SyscallRequest,
 } from "../../../harness/sys/index";
+import { keptZerocopyBuffers } from "../../../harness/sys/executor/msg";
 import { libc } from "../../../harness/sys/libc";
 
 describe("harness/sys executor", () => {
@@ -144,6 +145,20 @@ describe("harness/sys executor", () => {
     expect(run("splice", r1!, [0], w2!, 0, 3, 0)).to.include({ ret: -1, errnoName: "ESPIPE" });
     expect(run("splice", r1!, 0, w2!, 0, 3, 0).ret).to.equal(3);
     expect([...(run("read", r2!, ELLIPSIS, 8).out[1] as Uint8Array)]).to.deep.equal([7, 8, 9]);
+  });
+
+  it("keeps the buffers of MSG_ZEROCOPY sends (the kernel reads them after the call), frees the others", () => {
+    const [, w] = run("pipe", ELLIPSIS).out[0] as number[];
+    const before = keptZerocopyBuffers();
+    const msg = { msg_iov: [{ iov_base: ELLIPSIS, iov_len: 1 }], msg_flags: 0 };
+    // A pipe is not a socket (ENOTSOCK), but the buffers are built and handed over all the same.
+    expect(run("sendmsg", w!, msg, 0)).to.include({ errnoName: "ENOTSOCK" });
+    expect(run("send", w!, ELLIPSIS, 10, 0)).to.include({ errnoName: "ENOTSOCK" });
+    expect(keptZerocopyBuffers()).to.equal(before);
+    expect(run("sendmsg", w!, msg, "MSG_ZEROCOPY")).to.include({ errnoName: "ENOTSOCK" });
+    expect(run("send", w!, ELLIPSIS, 10, "MSG_ZEROCOPY")).to.include({ errnoName: "ENOTSOCK" });
+    expect(run("sendto", w!, ELLIPSIS, 10, "MSG_ZEROCOPY")).to.include({ errnoName: "ENOTSOCK" });
+    expect(keptZerocopyBuffers()).to.equal(before + 3);
   });
 
   it("refuses what it cannot marshal, before anything reaches the kernel", () => {
