@@ -84,6 +84,13 @@ describe("harness/python code blocks (model target)", function () {
     expect(r.trace.entries.filter((e) => e.kind === "note").map((e) => (e as { text: string }).text)).to.include("python: state 1 988");
   });
 
+  it("names the script line inside a multi-line block in the traceback, the block's line in the report", async () => {
+    const r = await onModel(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 %{\nx = 1\nassert x == 2, "x is %d" % x\n}%\n`);
+    const d = r.trace.failure!;
+    expect(d.span?.start.line).to.equal(2);
+    expect(d.notes?.[0]?.message).to.include('inline.pkt", line 4').and.include("AssertionError: x is 1");
+  });
+
   it("fails with packetdrill's runtime error when there is no socket to snapshot", async () => {
     const r = await onModel(`0 %{ assert True }%\n`);
     expect(r.trace.failure?.message).to.equal("runtime error in code: no socket to use for code");
