@@ -22,8 +22,6 @@ export function isEllipsisValue(v: SysValue | undefined): boolean {
   return typeof v === "object" && v !== null && !(v instanceof Uint8Array) && !Array.isArray(v) && (v as { ellipsis?: unknown }).ellipsis === true;
 }
 
-const encoder = new TextEncoder();
-
 export function evaluate(e: Expr): SysValue {
   switch (e.kind) {
     case "ellipsis":
@@ -104,9 +102,4 @@ export function evaluate(e: Expr): SysValue {
     case "psp-tuple":
       throw new EvalError(`${e.kind} values are not supported as syscall arguments`, e.span);
   }
-}
-
-/** Bytes for a string argument (setsockopt TCP_CONGESTION "cubic", write "abc"). */
-export function stringBytes(s: string): Uint8Array {
-  return encoder.encode(s);
 }

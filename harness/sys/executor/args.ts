@@ -83,7 +83,7 @@ export class Args {
       return padded;
     }
     if (typeof v === "string") {
-      const text = new TextEncoder().encode(v);
+      const text = scriptStringBytes(v);
       return this.padTo(text, count);
     }
     if (v === undefined || isEllipsis(v)) return new Uint8Array(count ?? 0);
@@ -146,6 +146,22 @@ export class SockaddrOut {
     const addr = this.buffer === null || len === null ? null : decodeSockaddr(this.buffer, len);
     return { addr, len };
   }
+}
+
+/**
+ * The bytes of a script string literal. The parser decodes `\xHH` and octal escapes to one
+ * character per byte value (lib/script/strings.ts), so characters up to 0xff are bytes
+ * (packetdrill strings are C byte strings: "\xf7\x63" is 2 bytes, not UTF-8's 3); anything above
+ * can only come from literal text and is UTF-8 encoded.
+ */
+export function scriptStringBytes(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code <= 0xff) out.push(code);
+    else out.push(...new TextEncoder().encode(ch));
+  }
+  return new Uint8Array(out);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type SyscallOutcome,
   type SyscallRequest,
 } from "../../../harness/sys/index";
+import { scriptStringBytes } from "../../../harness/sys/executor/args";
 import { keptZerocopyBuffers } from "../../../harness/sys/executor/msg";
 import { libc } from "../../../harness/sys/libc";
 
@@ -159,6 +160,14 @@ describe("harness/sys executor", () => {
     expect(run("send", w!, ELLIPSIS, 10, "MSG_ZEROCOPY")).to.include({ errnoName: "ENOTSOCK" });
     expect(run("sendto", w!, ELLIPSIS, 10, "MSG_ZEROCOPY")).to.include({ errnoName: "ENOTSOCK" });
     expect(keptZerocopyBuffers()).to.equal(before + 3);
+  });
+
+  it("passes a script string as C bytes: \\xHH escapes are single bytes, not UTF-8", () => {
+    expect([...scriptStringBytes("\xf7\x63\x80")]).to.deep.equal([0xf7, 0x63, 0x80]);
+    expect([...scriptStringBytes("a\u20ac")]).to.deep.equal([0x61, 0xe2, 0x82, 0xac]);
+    const [r, w] = run("pipe", ELLIPSIS).out[0] as number[];
+    expect(run("write", w!, "\xf7\xa0", 2).ret).to.equal(2);
+    expect([...(run("read", r!, ELLIPSIS, 8).out[1] as Uint8Array)]).to.deep.equal([0xf7, 0xa0]);
   });
 
   it("refuses what it cannot marshal, before anything reaches the kernel", () => {
