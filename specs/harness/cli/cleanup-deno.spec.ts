@@ -16,9 +16,9 @@ function pids(): string[] {
   return readdirSync("/proc").filter((e) => /^\d+$/.test(e));
 }
 
-/** Every network namespace some thread of the machine is in. */
-function netNamespaces(): Set<string> {
-  const found = new Set<string>();
+/** Every network namespace some thread of the machine is in, with the processes in it. */
+function netNamespaces(): Map<string, Set<number>> {
+  const found = new Map<string, Set<number>>();
   for (const pid of pids()) {
     let tasks: string[] = [];
     try {
@@ -28,7 +28,8 @@ function netNamespaces(): Set<string> {
     }
     for (const tid of tasks) {
       try {
-        found.add(readlinkSync(`/proc/${pid}/task/${tid}/ns/net`));
+        const ns = readlinkSync(`/proc/${pid}/task/${tid}/ns/net`);
+        found.set(ns, (found.get(ns) ?? new Set()).add(Number(pid)));
       } catch {
         // the task exited while we looked
       }
@@ -142,9 +143,17 @@ async function expectNothingLeft(run: Run): Promise<void> {
       return false;
     }
   };
-  const gone = (): boolean => [...run.own].every((ns) => !netNamespaces().has(ns)) && [...run.started, run.child.pid!].every((p) => !alive(p));
+  // A namespace's inode number is reused as soon as it is freed, and other sandboxes (parallel
+  // test sessions) may get it: a namespace counts as left behind while a process of this run is in
+  // it. A namespace held by no task at all (a descriptor, a mount) shows in no /proc task either.
+  const ours = new Set([...run.started, run.child.pid!]);
+  const left = (): string[] => {
+    const now = netNamespaces();
+    return [...run.own].filter((ns) => [...(now.get(ns) ?? [])].some((pid) => ours.has(pid)));
+  };
+  const gone = (): boolean => left().length === 0 && [...ours].every((p) => !alive(p));
   await waitFor(gone, 5000);
-  expect([...run.own].filter((ns) => netNamespaces().has(ns)), "network namespaces left behind").to.deep.equal([]);
+  expect(left(), "network namespaces left behind").to.deep.equal([]);
   expect([...run.started].filter(alive), "processes of the run left behind").to.deep.equal([]);
   expect(existsSync(`/proc/${run.child.pid!}/task`), "the tcpdrill process (and its threads) still exist").to.equal(false);
 }
