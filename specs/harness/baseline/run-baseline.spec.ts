@@ -58,6 +58,18 @@ describe("tcpdrill run --baseline (model target)", function () {
     expect(r.out).to.include("1 new failure(s), 0 changed reason(s), 1 new pass(es); 1 known failure(s) unchanged");
   });
 
+  it("--json: one line per run, then the comparison as one object", async () => {
+    write("regress.pkt", BROKEN_SYNACK);
+    const r = await run("--json");
+    expect(r.status).to.equal(1);
+    const lines = r.out.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).to.have.length(4);
+    const last = lines[3] as { newFailures: { script: string; line: number }[]; newPasses: unknown[]; knownFailures: number };
+    expect(last.newFailures.map((f) => [path.basename(f.script), f.line])).to.deep.equal([["regress.pkt", 8]]);
+    expect(last.newPasses).to.deep.equal([]);
+    expect(last.knownFailures).to.equal(2);
+  });
+
   it("a fix alone is good news: exit status 0", async () => {
     write("fixed.pkt", PASSING);
     const r = await run();
