@@ -91,6 +91,18 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   let failure: Diagnostic | undefined;
   let verdict: Trace["verdict"] = "pass";
   let start = 0;
+  /** [packetdrill's script time, the instant the event acted (µs since start)] of each event so far. */
+  const timeline: [number, number][] = [];
+  /**
+   * The live instant (target clock) of a script time, for kernel timestamps a script expects
+   * (SCM_TIMESTAMPING): anchored at the first event of the latest script time at or before it
+   * (the one that acted then; later `+0` events only add tcpdrill's own latency).
+   */
+  const liveTimeOf = (scriptUs: number): number => {
+    let best: [number, number] | undefined;
+    for (const entry of timeline) if (entry[0] <= scriptUs && (best === undefined || entry[0] > best[0])) best = entry;
+    return start + (best === undefined ? scriptUs : best[1] + (scriptUs - best[0]));
+  };
   let epochMs: number | undefined;
   let lastScripted = 0;
   const at = (live: number): number => live - start;
@@ -167,8 +179,10 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     epochMs = Date.now();
     let previous: { at: number; anchored: boolean } | undefined;
     let anchor: number | undefined;
+    let scriptTime = 0;
     for (const [index, event] of script.events.entries()) {
       const t = timeOf(event);
+      scriptTime = t.kind === "absolute" || t.kind === "absolute-range" ? t.value : scriptTime + t.value;
       if (index === 0 && !(t.kind === "absolute" && t.value === 0) && !(t.kind === "relative" && t.value === 0)) {
         fail("E-first-event", "first event should be at time 0", event.time.span);
       }
@@ -200,6 +214,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
           break;
       }
       recordStates();
+      timeline.push([scriptTime, anchor ?? resolved.at]);
       previous = { at: resolved.at, anchored: isInbound(event) };
       eventTimes.push([event.span.start.line, resolved.at]);
       lastScripted = Math.max(lastScripted, resolved.end);
@@ -385,7 +400,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
     const check = (result: SyscallResult): ScriptFailure | undefined => {
       entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: callText, ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
-      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state) ?? recordEffects(call, prepared.values, result, state);
+      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state, liveTimeOf) ?? recordEffects(call, prepared.values, result, state);
       if (problem === undefined) return undefined;
       return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
     };

@@ -111,6 +111,22 @@ export function prepareSyscall(call: SyscallSpec, state: RunState): PreparedSysc
         });
       }
       break;
+    case "recvmsg": {
+      // run_system_call.c cmsg_new: the control buffer is exactly as long as the messages the
+      // script expects (more would be cut off: MSG_CTRUNC); none when it expects none.
+      const msg = args[1];
+      if (isFieldsValue(msg)) {
+        const expected = Array.isArray(msg["msg_control"]) ? (msg["msg_control"] as readonly SysValue[]) : [];
+        let controllen = 0;
+        for (const c of expected) {
+          const len = expectedCmsgDataLength(c);
+          if (typeof len === "string") throw new SyscallFailure(len, call.args[1]);
+          controllen += CMSGHDR_BYTES + align8(len);
+        }
+        args[1] = { ...msg, msg_controllen: controllen };
+      }
+      break;
+    }
     case "epoll_ctl": {
       // The event's fd is the script fd of argument 3 (get_epoll_event_from_expr); the kernel
       // gets the live one, so epoll_wait hands the live one back.
@@ -147,11 +163,17 @@ export function checkResult(call: SyscallSpec, result: SyscallResult): string | 
   return undefined;
 }
 
-/** Script values like `[1000]` at an out-parameter position are expectations (getsockopt, ioctl). */
-export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState): string | undefined {
+/**
+ * Script values like `[1000]` at an out-parameter position are expectations (getsockopt, ioctl).
+ * `liveTimeOf` maps a script time to the target's clock for timestamps the kernel reports
+ * (packetdrill: live_start_time + script time; tcpdrill anchors relative times to each event's
+ * actual instant, so the map follows the events, not a fixed start).
+ */
+export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState, liveTimeOf: (scriptUs: number) => number = (us) => us): string | undefined {
   if (result.ret < 0 || result.out === undefined) return undefined;
   if (call.name === "setsockopt") return undefined;
   if (call.name === "epoll_wait") return checkEpollWait(call, values, result, state);
+  if (call.name === "recvmsg") return checkRecvmsg(values[1], result.out[1], liveTimeOf, state.config.toleranceUsecs);
   // getsockopt checks optlen before optval, as packetdrill does.
   const order = call.name === "getsockopt" ? [4, 3] : values.map((_, i) => i);
   for (const i of order) {
@@ -211,6 +233,118 @@ function checkEpollWait(call: SyscallSpec, values: readonly SysValue[], result: 
     const raw = first?.["data"];
     const g = typeof raw === "number" || typeof raw === "bigint" ? BigInt.asUintN(64, BigInt(raw)) : 0n;
     if (w !== g) return `epoll_event->data does not match script: expected: ${w} actual: ${g}`;
+  }
+  return undefined;
+}
+
+const CMSGHDR_BYTES = 16;
+const SOL_IP = 0;
+const SOL_SOCKET = 1;
+const SOL_IPV6 = 41;
+const IP_RECVERR = 11;
+const IPV6_RECVERR = 25;
+const SCM_TIMESTAMPING = 37;
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/**
+ * The data length of an expected control message, by the form of its cmsg_data (cmsg_new): an
+ * int, a scm_timestamping (3 timespecs), or a sock_extended_err followed by the offender's
+ * sockaddr_in (SOL_IP) or sockaddr_in6. A string is the reason it cannot be built.
+ */
+function expectedCmsgDataLength(c: SysValue): number | string {
+  if (!isFieldsValue(c)) return "msg_control holds a non-cmsg value";
+  const data = c["cmsg_data"];
+  if (typeof data === "number") return 4;
+  if (isFieldsValue(data) && "tv_nsec" in data) return 48;
+  if (isFieldsValue(data) && "ee_errno" in data) return 16 + (c["cmsg_level"] === SOL_IP ? 16 : 28);
+  return "Unrecognized type for cmsg_data";
+}
+
+function num(v: SysValue | undefined): number {
+  return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0;
+}
+
+/**
+ * recvmsg's msg_flags and control messages against the script's (syscall_recvmsg,
+ * cmsg_expect_eq): level, type and length of each message in order; IP(V6)_RECVERR field by
+ * field; SCM_TIMESTAMPING's non-zero timestamps within the tolerance of the script time
+ * (relative to the script's start); anything else byte for byte; then the same count.
+ */
+function checkRecvmsg(want: SysValue | undefined, got: SysValue | undefined, liveTimeOf: (scriptUs: number) => number, toleranceUsecs: number): string | undefined {
+  if (!isFieldsValue(want) || !isFieldsValue(got)) return undefined;
+  const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, "0")}`;
+  const wantFlags = num(want["msg_flags"]);
+  const gotFlags = num(got["msg_flags"]);
+  if (wantFlags >>> 0 !== gotFlags >>> 0) return `Expected msg_flags ${hex8(wantFlags)} but got ${hex8(gotFlags)}`;
+  const expected = Array.isArray(want["msg_control"]) ? (want["msg_control"] as readonly SysValue[]) : [];
+  const decoded = Array.isArray(got["msg_control"]) ? (got["msg_control"] as readonly SysValue[]) : [];
+  const raw = Array.isArray(got["msg_control_raw"]) ? (got["msg_control_raw"] as readonly SysValue[]) : [];
+  let i = 0;
+  for (; i < expected.length && i < decoded.length; i++) {
+    const e = expected[i];
+    const a = decoded[i];
+    const r = raw[i];
+    if (!isFieldsValue(e) || !isFieldsValue(a) || !isFieldsValue(r)) return "cmsgs do not match";
+    const level = num(a["cmsg_level"]);
+    const type = num(a["cmsg_type"]);
+    if (level !== num(e["cmsg_level"])) return `Bad level in cmsg ${i}: expected=${num(e["cmsg_level"])} actual=${level}`;
+    if (type !== num(e["cmsg_type"])) return `Bad type in cmsg ${i}: expected=${num(e["cmsg_type"])} actual=${type}`;
+    const len = expectedCmsgDataLength(e);
+    const wantLen = CMSGHDR_BYTES + (typeof len === "number" ? len : 0);
+    if (num(r["cmsg_len"]) !== wantLen) return `Bad len in cmsg ${i}: expected=${wantLen} actual=${num(r["cmsg_len"])}`;
+    const ed = e["cmsg_data"];
+    if ((level === SOL_IP && type === IP_RECVERR) || (level === SOL_IPV6 && type === IPV6_RECVERR)) {
+      const problem = compareExtendedErr(ed, a["cmsg_data"], i);
+      if (problem !== undefined) return problem;
+    } else if (level === SOL_SOCKET && type === SCM_TIMESTAMPING) {
+      const problem = compareTimestamping(ed, a["cmsg_data"], i, liveTimeOf, toleranceUsecs);
+      if (problem !== undefined) return problem;
+    } else {
+      const bytes = r["cmsg_data"];
+      const actual = bytes instanceof Uint8Array && bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getInt32(0, true) : undefined;
+      if (typeof ed === "number" && actual !== (ed | 0)) return `Bad data in cmsg ${i}: expected=${ed | 0} actual=${actual ?? "-"}`;
+    }
+  }
+  if (decoded.length > expected.length) return `received more than ${i} cmsgs`;
+  if (decoded.length < expected.length) return `received only ${i} cmsgs`;
+  return undefined;
+}
+
+/** sock_ee_expect_eq: errno, origin, type, code, info, data (u32, u8, u8, u8, u32, u32). */
+function compareExtendedErr(want: SysValue | undefined, got: SysValue | undefined, index: number): string | undefined {
+  if (!isFieldsValue(want) || !isFieldsValue(got)) return `Bad data in cmsg ${index}: not a sock_extended_err`;
+  const fields: readonly [string, string, number][] = [
+    ["ee_errno", "errno", 0xffffffff],
+    ["ee_origin", "origin", 0xff],
+    ["ee_type", "type", 0xff],
+    ["ee_code", "code", 0xff],
+    ["ee_info", "info", 0xffffffff],
+    ["ee_data", "data", 0xffffffff],
+  ];
+  for (const [field, word, mask] of fields) {
+    const w = mask === 0xff ? num(want[field]) & 0xff : num(want[field]) >>> 0;
+    const g = mask === 0xff ? num(got[field]) & 0xff : num(got[field]) >>> 0;
+    if (w !== g) return `Bad ${word} in extended err ${index}: expected=${w} actual=${g}`;
+  }
+  return undefined;
+}
+
+/** scm_timestamping_expect_eq: the script gives ts[0] only; a zero expected timestamp is not checked. */
+function compareTimestamping(want: SysValue | undefined, got: SysValue | undefined, index: number, liveTimeOf: (scriptUs: number) => number, toleranceUsecs: number): string | undefined {
+  if (!isFieldsValue(want)) return `Bad data in cmsg ${index}: not a scm_timestamping`;
+  const sec = num(want["tv_sec"]);
+  const nsec = num(want["tv_nsec"]);
+  if (sec === 0 && nsec === 0) return undefined;
+  const scriptUs = sec * 1_000_000 + Math.trunc(nsec / 1000);
+  const expectedUs = Math.round(liveTimeOf(scriptUs));
+  const first = Array.isArray(got) ? got[0] : undefined;
+  const actualUs = isFieldsValue(first) && typeof first["since_epoch_us"] === "number" ? Math.round(first["since_epoch_us"]) : 0;
+  if (Math.abs(expectedUs - actualUs) > toleranceUsecs) {
+    const start = Math.round(liveTimeOf(0));
+    return `Bad timestamp 0 in scm_timestamping ${index}: expected=${expectedUs} (${expectedUs - start}) actual=${actualUs} (${actualUs - start}) start=${start}`;
   }
   return undefined;
 }

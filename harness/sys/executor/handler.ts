@@ -27,7 +27,13 @@ export function onCallStart(hook: ((startNs: bigint) => void) | undefined): void
 export class CallTimer {
   startNs = 0n;
   endNs = 0n;
+  /** The realtime instant results are reported relative to (executeSyscall's epochNs). */
+  readonly epochNs: bigint;
   private ran = false;
+
+  constructor(epochNs = 0n) {
+    this.epochNs = epochNs;
+  }
 
   run(invoke: () => number | bigint): { ret: number; errno: number } {
     if (this.ran) throw new Error("a handler must make exactly one timed call");

@@ -36,7 +36,7 @@ export function isKnownSyscall(name: string): boolean {
 export function executeSyscall(request: SyscallRequest, epochNs: bigint): SyscallOutcome {
   const handler = isKnownSyscall(request.name) ? HANDLERS[request.name] : undefined;
   if (handler === undefined) throw new SyscallArgumentError(request.name, -1, "unknown syscall");
-  const timer = new CallTimer();
+  const timer = new CallTimer(epochNs);
   const effect = handler(new Args(request.name, request.args), timer);
   if (!timer.used) throw new Error(`${request.name}: handler made no call`);
   return {

@@ -1,5 +1,8 @@
 /** Socket data transfer: send, sendto, recv, recvfrom, sendmsg, recvmsg. */
+import { timespecSinceEpochNs } from "../clock";
+import { SO, SOL } from "../constants";
 import { libc, NativeArena } from "../libc";
+import { isFields, type Fields } from "../structs/basic";
 import { buildMsghdr, readMsghdr } from "../structs/msghdr";
 import type { SysValue } from "../types";
 import { SockaddrOut, type Args } from "./args";
@@ -108,8 +111,28 @@ function recvmsg(a: Args, t: CallTimer): Effect {
     const header = msg.ptr;
     const r = t.run(() => libc().recvmsg(fd, header, flags));
     // Read everything out of native memory before the arena is released.
-    return r.ret >= 0 ? { ...r, out: { 1: readMsghdr(msg, r.ret) } } : r;
+    return r.ret >= 0 ? { ...r, out: { 1: withEpochTimes(readMsghdr(msg, r.ret), t.epochNs) } } : r;
   });
+}
+
+/**
+ * SCM_TIMESTAMPING's timespecs are CLOCK_REALTIME instants; each non-zero one also gets
+ * `since_epoch_us`, on the clock of the call's own start/end times, so the runner can compare it
+ * with script times (packetdrill: scm_timestamping_expect_eq).
+ */
+function withEpochTimes(msg: Fields, epochNs: bigint): Fields {
+  const control = msg["msg_control"];
+  if (!Array.isArray(control)) return msg;
+  const mapped = (control as readonly SysValue[]).map((c) => {
+    if (!isFields(c) || c["cmsg_level"] !== SOL["SOL_SOCKET"] || c["cmsg_type"] !== SO["SCM_TIMESTAMPING"] || !Array.isArray(c["cmsg_data"])) return c;
+    const stamps = (c["cmsg_data"] as readonly SysValue[]).map((ts) => {
+      if (!isFields(ts) || typeof ts["tv_sec"] !== "number" || typeof ts["tv_nsec"] !== "number") return ts;
+      if (ts["tv_sec"] === 0 && ts["tv_nsec"] === 0) return ts;
+      return { ...ts, since_epoch_us: timespecSinceEpochNs(ts["tv_sec"], ts["tv_nsec"], epochNs) / 1000 };
+    });
+    return { ...c, cmsg_data: stamps };
+  });
+  return { ...msg, msg_control: mapped };
 }
 
 export const MSG_HANDLERS: Readonly<Record<string, Handler>> = { send, sendto, recv, recvfrom, sendmsg, recvmsg };

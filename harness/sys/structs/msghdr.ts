@@ -12,6 +12,7 @@
  *   cmsg    { cmsg_level, cmsg_type, cmsg_data }                     (levels/types: numbers or names)
  *   msghdr  { msg_name?, msg_namelen?, msg_iov: iovec[], msg_control?: cmsg[] | ...,
  *             msg_controllen?, msg_flags? }
+ *   (recvmsg's answer adds msg_control_raw: [{cmsg_len, cmsg_data: bytes}], the same messages undecoded)
  */
 import { IP, IPV6, SOL, SO, TCP, resolveConstant } from "../constants";
 import type { NativeArena } from "../libc";
@@ -127,6 +128,21 @@ function decodeCmsgData(level: number, type: number, data: Uint8Array): SysValue
   return data.slice();
 }
 
+/** Each control message's cmsg_len and raw data, for byte-exact comparison (packetdrill's memcmp). */
+export function rawControl(bytes: Uint8Array, length: number): Fields[] {
+  const used = bytes.subarray(0, Math.min(length, bytes.length));
+  const view = new DataView(used.buffer, used.byteOffset, used.length);
+  const out: Fields[] = [];
+  let at = 0;
+  while (at + CMSGHDR_SIZE <= used.length) {
+    const len = Number(view.getBigUint64(at, true));
+    if (len < CMSGHDR_SIZE || at + len > used.length) break;
+    out.push({ cmsg_len: len, cmsg_data: used.slice(at + CMSGHDR_SIZE, at + len) });
+    at += cmsgAlign(len);
+  }
+  return out;
+}
+
 export function decodeControl(bytes: Uint8Array, length: number): Fields[] {
   const used = bytes.subarray(0, Math.min(length, bytes.length));
   const view = new DataView(used.buffer, used.byteOffset, used.length);
@@ -217,6 +233,7 @@ export function readMsghdr(built: BuiltMsghdr, received: number): Fields {
     msg_namelen: namelen,
     msg_iov: iov,
     msg_control: built.control !== undefined ? decodeControl(built.control.bytes, controllen) : [],
+    msg_control_raw: built.control !== undefined ? rawControl(built.control.bytes, controllen) : [],
     msg_controllen: controllen,
     msg_flags: built.view.getInt32(48, true),
   };

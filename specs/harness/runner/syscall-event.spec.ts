@@ -82,6 +82,77 @@ describe("harness/runner/syscall-event", () => {
     expect(checkOutParams(none, n.values, result(0, { 1: [] }), state)).to.equal(undefined);
   });
 
+  describe("recvmsg", () => {
+    const errqueue =
+      "recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{...,0}], msg_flags=MSG_ERRQUEUE|MSG_TRUNC, msg_control=[" +
+      "{cmsg_level=SOL_SOCKET, cmsg_type=SCM_TIMESTAMPING, cmsg_data={scm_sec=0,scm_nsec=20000000}}," +
+      "{cmsg_level=SOL_IP, cmsg_type=IP_RECVERR, cmsg_data={ee_errno=ENOMSG, ee_origin=SO_EE_ORIGIN_TIMESTAMPING, ee_type=0, ee_code=0, ee_info=SCM_TSTAMP_SCHED, ee_data=10999}}" +
+      "]}, MSG_ERRQUEUE) = 0";
+    const stamp = (us: number): SysValue => ({
+      cmsg_level: 1,
+      cmsg_type: 37,
+      cmsg_data: [{ tv_sec: 1, tv_nsec: 0, since_epoch_us: us }, { tv_sec: 0, tv_nsec: 0 }, { tv_sec: 0, tv_nsec: 0 }],
+    });
+    const recverr = (data: number): SysValue => ({
+      cmsg_level: 0,
+      cmsg_type: 11,
+      cmsg_data: { ee_errno: 42, ee_origin: 4, ee_type: 0, ee_code: 0, ee_pad: 0, ee_info: 1, ee_data: data },
+    });
+    const answer = (flags: number, control: SysValue[], lens: number[]): SysValue => ({
+      msg_flags: flags,
+      msg_control: control,
+      msg_control_raw: lens.map((len) => ({ cmsg_len: len, cmsg_data: new Uint8Array(len - 16) })),
+    });
+    // Script time t is live 100000 + t: the kernel's timestamps are compared on that clock.
+    const liveTimeOf = (us: number): number => 100_000 + us;
+
+    it("offers a control buffer exactly as long as the expected messages (cmsg_new), none without", () => {
+      const state = stateWith(4, 40);
+      const p = prepareSyscall(call(errqueue), state);
+      expect((p.request.args[1] as Record<string, SysValue>)["msg_controllen"]).to.equal(16 + 48 + 16 + 32);
+      const plain = prepareSyscall(call("recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 100}], msg_flags=0}, 0) = 100"), state);
+      expect((plain.request.args[1] as Record<string, SysValue>)["msg_controllen"]).to.equal(0);
+    });
+
+    it("checks msg_flags, then each message's type, length and fields, then the count", () => {
+      const c = call(errqueue);
+      const state = stateWith(4, 40);
+      const p = prepareSyscall(c, state);
+      const check = (out: SysValue): string | undefined => checkOutParams(c, p.values, result(0, { 1: out }), state, liveTimeOf);
+      expect(check(answer(0x2020, [stamp(121_000), recverr(10999)], [64, 48]))).to.equal(undefined);
+      expect(check(answer(0x2000, [stamp(121_000), recverr(10999)], [64, 48]))).to.equal("Expected msg_flags 0x00002020 but got 0x00002000");
+      expect(check(answer(0x2020, [recverr(10999), stamp(121_000)], [48, 64]))).to.equal("Bad level in cmsg 0: expected=1 actual=0");
+      expect(check(answer(0x2020, [stamp(121_000), recverr(10999)], [64, 60]))).to.equal("Bad len in cmsg 1: expected=48 actual=60");
+      expect(check(answer(0x2020, [stamp(121_000), recverr(1)], [64, 48]))).to.equal("Bad data in extended err 1: expected=10999 actual=1");
+      expect(check(answer(0x2020, [stamp(121_000)], [64]))).to.equal("received only 1 cmsgs");
+      expect(check(answer(0x2020, [stamp(121_000), recverr(10999), stamp(1)], [64, 48, 64]))).to.equal("received more than 2 cmsgs");
+    });
+
+    it("compares a non-zero expected timestamp with the kernel's within the tolerance", () => {
+      const c = call(errqueue);
+      const state = stateWith(4, 40);
+      const p = prepareSyscall(c, state);
+      const check = (us: number): string | undefined =>
+        checkOutParams(c, p.values, result(0, { 1: answer(0x2020, [stamp(us), recverr(10999)], [64, 48]) }), state, liveTimeOf);
+      expect(check(120_000 + 3_999)).to.equal(undefined);
+      expect(check(120_000 - 3_999)).to.equal(undefined);
+      expect(check(120_000 + 4_001)).to.match(/^Bad timestamp 0 in scm_timestamping 0: expected=120000 \(20000\) actual=124001/);
+    });
+
+    it("compares other control data byte for byte (TCP_CM_INQ's int)", () => {
+      const c = call("recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 1000}], msg_flags=0, msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=9000}]}, 0) = 1000");
+      const state = stateWith(4, 40);
+      const p = prepareSyscall(c, state);
+      const inq = (n: number): SysValue => ({
+        msg_flags: 0,
+        msg_control: [{ cmsg_level: 6, cmsg_type: 36, cmsg_data: n }],
+        msg_control_raw: [{ cmsg_len: 20, cmsg_data: new Uint8Array(new Int32Array([n]).buffer) }],
+      });
+      expect(checkOutParams(c, p.values, result(1000, { 1: inq(9000) }), state)).to.equal(undefined);
+      expect(checkOutParams(c, p.values, result(1000, { 1: inq(8000) }), state)).to.equal("Bad data in cmsg 0: expected=9000 actual=8000");
+    });
+  });
+
   it("epoll_ctl refuses an event fd other than the call's fd", () => {
     const state = stateWith(4, 40);
     state.addFd({ scriptFd: 5, liveFd: 50 });

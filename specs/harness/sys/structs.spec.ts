@@ -12,7 +12,7 @@ import {
   encodeTimePair,
   EPOLL_EVENT_SIZE,
 } from "../../../harness/sys/structs/basic";
-import { cmsgAlign, decodeControl, encodeControl } from "../../../harness/sys/structs/msghdr";
+import { cmsgAlign, decodeControl, encodeControl, rawControl } from "../../../harness/sys/structs/msghdr";
 import { decodeSockaddr, encodeSockaddr } from "../../../harness/sys/structs/sockaddr";
 import { decodeTcpInfo, TCP_INFO_OFFSETS, TCP_INFO_SIZE } from "../../../harness/sys/structs/tcp-info";
 
@@ -122,6 +122,17 @@ describe("harness/sys structs", () => {
       const decoded = decodeControl(bytes, bytes.length);
       expect(decoded[0]).to.deep.equal({ cmsg_level: 6, cmsg_type: 36, cmsg_data: 1000 });
       expect(decoded[1]).to.deep.equal({ cmsg_level: 1, cmsg_type: 35, cmsg_data: { tv_sec: 0, tv_nsec: 0 } });
+    });
+
+    it("lists each message's cmsg_len and raw data too, up to the returned length", () => {
+      const bytes = encodeControl([
+        { cmsg_level: "SOL_TCP", cmsg_type: "TCP_CM_INQ", cmsg_data: 1000 },
+        { cmsg_level: 1, cmsg_type: 35, cmsg_data: new Uint8Array(16) },
+      ]);
+      const raw = rawControl(bytes, bytes.length);
+      expect(raw.map((r) => r["cmsg_len"])).to.deep.equal([20, 32]);
+      expect([...(raw[0]!["cmsg_data"] as Uint8Array)]).to.deep.equal([0xe8, 0x03, 0, 0]);
+      expect(rawControl(bytes, 24)).to.have.length(1);
     });
 
     it("decodes IP_RECVERR as sock_extended_err", () => {
