@@ -80,8 +80,9 @@ export interface TimingError {
 
 /**
  * Check that something described by `what` happened at `actual`; undefined when on time.
- * `earlySlack` (see AnchorLag) widens only the early side: by how much the runner's own lateness
- * moved the anchor past where packetdrill's would have been.
+ * The slacks (see AnchorLag) widen one side each by the runner's own lateness: `earlySlack` by
+ * how far it moved the anchor past where packetdrill's would have been, `lateSlack` by how much it
+ * could have delayed what the kernel did since the time was resolved.
  */
 export function verifyTime(
   config: TimingConfig,
@@ -90,11 +91,12 @@ export function verifyTime(
   previousAt: number | undefined,
   what: string,
   earlySlack = 0,
+  lateSlack = 0,
 ): TimingError | undefined {
   if (expected.kind === "any") return undefined;
   const tolerance = toleranceFor(config, expected.at, previousAt);
   const early = actual < expected.at - tolerance - Math.max(0, earlySlack);
-  const late = actual > expected.end + tolerance;
+  const late = actual > expected.end + tolerance + Math.max(0, lateSlack);
   if (!early && !late) return undefined;
   let message: string;
   switch (expected.kind) {
@@ -136,10 +138,21 @@ function signedSecs(usecs: number): string {
  * previous inbound packet's scripted time (resolveTime) inherits that event's lag, an absolute
  * time none. Only outbound packets use it, and only on their early side: a packet the runner's
  * lateness delayed is still judged from the real anchor.
+ *
+ * `total` sums every lateness of the run. A blocking call's return is timed from the anchor its
+ * start was resolved against, and what wakes it (an injected packet) may come after several
+ * late runner actions and kernel packets in between; the growth of `total` over that span bounds
+ * how much the runner delayed it (its late-side slack).
  */
 export class AnchorLag {
   private anchorLag = 0;
   private eventLag = 0;
+  private sum = 0;
+
+  /** The runner's lateness summed over the whole run (µs). */
+  get total(): number {
+    return this.sum;
+  }
 
   /** The current event's time was resolved; returns the early slack for checking it. */
   resolved(kind: TimeKind, anchoredToPrevious: boolean): number {
@@ -151,6 +164,7 @@ export class AnchorLag {
   /** The runner performed the current event `lateness` µs after its resolved time. */
   acted(lateness: number): void {
     this.anchorLag = this.eventLag + Math.max(0, lateness);
+    this.sum += Math.max(0, lateness);
   }
 
   /** The current event was an outbound packet: the next anchor is the kernel's own instant. */

@@ -46,6 +46,14 @@ describe("lib/match/timing", () => {
     expect(verifyTime(defaultTiming, t, 305_000, 290_000, "outbound packet", 5_000)).to.not.equal(undefined);
   });
 
+  it("widens only the late side by a late slack", () => {
+    const t = resolveTime("absolute", 300_000, 300_000, 0, undefined, false);
+    expect(verifyTime(defaultTiming, t, 306_000, 290_000, "system call return")).to.not.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 306_000, 290_000, "system call return", 0, 3_000)).to.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 308_000, 290_000, "system call return", 0, 3_000)).to.not.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 295_000, 290_000, "system call return", 0, 3_000)).to.not.equal(undefined);
+  });
+
   it("accumulates the runner's start lateness along relative anchors and clears it at an outbound packet", () => {
     const lag = new AnchorLag();
     // Twelve `+0` calls, each started 400 µs after its scripted time.
@@ -58,6 +66,8 @@ describe("lib/match/timing", () => {
     expect(lag.resolved("relative", false)).to.equal(0);
     lag.acted(-50);
     expect(lag.resolved("relative", false)).to.equal(0);
+    // The run's total keeps what the outbound packet cleared from the anchor.
+    expect(lag.total).to.equal(4_800);
   });
 
   it("lets a burst of inbound packets anchored to scripted times inherit the lag of the first, and absolute times none", () => {
