@@ -147,6 +147,7 @@ function signedSecs(usecs: number): string {
 export class AnchorLag {
   private anchorLag = 0;
   private eventLag = 0;
+  private eventLateness = 0;
   private sum = 0;
 
   /** The runner's lateness summed over the whole run (µs). */
@@ -156,15 +157,22 @@ export class AnchorLag {
 
   /** The current event's time was resolved; returns the early slack for checking it. */
   resolved(kind: TimeKind, anchoredToPrevious: boolean): number {
+    this.eventLateness = 0;
     if (kind === "absolute" || kind === "absolute-range") this.eventLag = 0;
     else if (!anchoredToPrevious) this.eventLag = this.anchorLag;
     return this.eventLag;
   }
 
-  /** The runner performed the current event `lateness` µs after its resolved time. */
+  /**
+   * The runner performed the current event `lateness` µs after its resolved time. May be told
+   * more than once per event (when its wait ended, when the call really started): the largest
+   * counts, once.
+   */
   acted(lateness: number): void {
-    this.anchorLag = this.eventLag + Math.max(0, lateness);
-    this.sum += Math.max(0, lateness);
+    const l = Math.max(0, lateness, this.eventLateness);
+    this.sum += l - this.eventLateness;
+    this.eventLateness = l;
+    this.anchorLag = this.eventLag + l;
   }
 
   /** The current event was an outbound packet: the next anchor is the kernel's own instant. */

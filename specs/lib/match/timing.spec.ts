@@ -68,6 +68,12 @@ describe("lib/match/timing", () => {
     expect(lag.resolved("relative", false)).to.equal(0);
     // The run's total keeps what the outbound packet cleared from the anchor.
     expect(lag.total).to.equal(4_800);
+    // One event told twice (its wait ended 100 µs late, the call started 300 µs late) counts 300 once.
+    lag.resolved("relative", false);
+    lag.acted(100);
+    lag.acted(300);
+    expect(lag.total).to.equal(5_100);
+    expect(lag.resolved("relative", false)).to.equal(300);
   });
 
   it("lets a burst of inbound packets anchored to scripted times inherit the lag of the first, and absolute times none", () => {
