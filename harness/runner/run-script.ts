@@ -341,11 +341,13 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         conn.scriptLocalIsn = seq(spec.body.seq.start);
       }
       const tolerance = Math.max(config.toleranceUsecs, prevAt === undefined ? 0 : (config.tolerancePercent / 100) * (resolved.at - prevAt));
+      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance;
+      let sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
       // Past its tolerance the packet is already late, but packetdrill keeps sniffing (it blocks
       // until one arrives) and then reports "timing error ... but happened at": wait a while
-      // longer so a late packet is reported as late, with its time, not as missing.
-      const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance + LATE_PACKET_GRACE_USECS;
-      const sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
+      // longer so a late packet is reported as late, with its time, not as missing. (A second
+      // wait, so the model still decides at the deadline what it may send early.)
+      if (sniffed === undefined && resolved.kind !== "any") sniffed = await sniff(spec, conn, target, deadline + LATE_PACKET_GRACE_USECS, config.strictSegments);
       if (sniffed === undefined) {
         const when = resolved.kind === "any" ? "" : ` at ${secs(resolved.at)} sec`;
         fail("E-missing-packet", `error handling packet: expected outbound packet${when} but no packet was sent`, event.span, [
