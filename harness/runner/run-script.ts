@@ -94,14 +94,17 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   /** [packetdrill's script time, the instant the event acted (µs since start)] of each event so far. */
   const timeline: [number, number][] = [];
   /**
-   * The live instant (target clock) of a script time, for kernel timestamps a script expects
-   * (SCM_TIMESTAMPING): anchored at the first event of the latest script time at or before it
-   * (the one that acted then; later `+0` events only add tcpdrill's own latency).
+   * The live instants (target clock) a script time stands for, for kernel timestamps a script
+   * expects (SCM_TIMESTAMPING): from the first to the last event of the latest script time at or
+   * before it, plus the rest. Events of one script time act one after another here, milliseconds
+   * apart under load, where packetdrill's act within microseconds: that spread is tcpdrill's.
    */
-  const liveTimeOf = (scriptUs: number): number => {
-    let best: [number, number] | undefined;
-    for (const entry of timeline) if (entry[0] <= scriptUs && (best === undefined || entry[0] > best[0])) best = entry;
-    return start + (best === undefined ? scriptUs : best[1] + (scriptUs - best[0]));
+  const liveTimeOf = (scriptUs: number): { from: number; to: number } => {
+    let at: number | undefined;
+    for (const [s] of timeline) if (s <= scriptUs && (at === undefined || s > at)) at = s;
+    if (at === undefined) return { from: start + scriptUs, to: start + scriptUs };
+    const instants = timeline.filter(([s]) => s === at).map(([, live]) => live);
+    return { from: start + Math.min(...instants) + (scriptUs - at), to: start + Math.max(...instants) + (scriptUs - at) };
   };
   let epochMs: number | undefined;
   let lastScripted = 0;

@@ -169,7 +169,7 @@ export function checkResult(call: SyscallSpec, result: SyscallResult): string | 
  * (packetdrill: live_start_time + script time; tcpdrill anchors relative times to each event's
  * actual instant, so the map follows the events, not a fixed start).
  */
-export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState, liveTimeOf: (scriptUs: number) => number = (us) => us): string | undefined {
+export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], result: SyscallResult, state: RunState, liveTimeOf: LiveTimeOf = (us) => ({ from: us, to: us })): string | undefined {
   if (result.ret < 0 || result.out === undefined) return undefined;
   if (call.name === "setsockopt") return undefined;
   if (call.name === "epoll_wait") return checkEpollWait(call, values, result, state);
@@ -237,6 +237,9 @@ function checkEpollWait(call: SyscallSpec, values: readonly SysValue[], result: 
   return undefined;
 }
 
+/** The live instants (target clock, µs) a script time stands for: see run-script.ts liveTimeOf. */
+export type LiveTimeOf = (scriptUs: number) => { readonly from: number; readonly to: number };
+
 const CMSGHDR_BYTES = 16;
 const SOL_IP = 0;
 const SOL_SOCKET = 1;
@@ -273,7 +276,7 @@ function num(v: SysValue | undefined): number {
  * field; SCM_TIMESTAMPING's non-zero timestamps within the tolerance of the script time
  * (relative to the script's start); anything else byte for byte; then the same count.
  */
-function checkRecvmsg(want: SysValue | undefined, got: SysValue | undefined, liveTimeOf: (scriptUs: number) => number, toleranceUsecs: number): string | undefined {
+function checkRecvmsg(want: SysValue | undefined, got: SysValue | undefined, liveTimeOf: LiveTimeOf, toleranceUsecs: number): string | undefined {
   if (!isFieldsValue(want) || !isFieldsValue(got)) return undefined;
   const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, "0")}`;
   const wantFlags = num(want["msg_flags"]);
@@ -332,18 +335,23 @@ function compareExtendedErr(want: SysValue | undefined, got: SysValue | undefine
   return undefined;
 }
 
-/** scm_timestamping_expect_eq: the script gives ts[0] only; a zero expected timestamp is not checked. */
-function compareTimestamping(want: SysValue | undefined, got: SysValue | undefined, index: number, liveTimeOf: (scriptUs: number) => number, toleranceUsecs: number): string | undefined {
+/**
+ * scm_timestamping_expect_eq: the script gives ts[0] only; a zero expected timestamp is not
+ * checked; otherwise it must fall within the tolerance of the live instants its script time
+ * stands for.
+ */
+function compareTimestamping(want: SysValue | undefined, got: SysValue | undefined, index: number, liveTimeOf: LiveTimeOf, toleranceUsecs: number): string | undefined {
   if (!isFieldsValue(want)) return `Bad data in cmsg ${index}: not a scm_timestamping`;
   const sec = num(want["tv_sec"]);
   const nsec = num(want["tv_nsec"]);
   if (sec === 0 && nsec === 0) return undefined;
   const scriptUs = sec * 1_000_000 + Math.trunc(nsec / 1000);
-  const expectedUs = Math.round(liveTimeOf(scriptUs));
+  const live = liveTimeOf(scriptUs);
   const first = Array.isArray(got) ? got[0] : undefined;
   const actualUs = isFieldsValue(first) && typeof first["since_epoch_us"] === "number" ? Math.round(first["since_epoch_us"]) : 0;
-  if (Math.abs(expectedUs - actualUs) > toleranceUsecs) {
-    const start = Math.round(liveTimeOf(0));
+  if (actualUs < live.from - toleranceUsecs || actualUs > live.to + toleranceUsecs) {
+    const start = Math.round(liveTimeOf(0).from);
+    const expectedUs = Math.round(live.from);
     return `Bad timestamp 0 in scm_timestamping ${index}: expected=${expectedUs} (${expectedUs - start}) actual=${actualUs} (${actualUs - start}) start=${start}`;
   }
   return undefined;

@@ -104,7 +104,7 @@ describe("harness/runner/syscall-event", () => {
       msg_control_raw: lens.map((len) => ({ cmsg_len: len, cmsg_data: new Uint8Array(len - 16) })),
     });
     // Script time t is live 100000 + t: the kernel's timestamps are compared on that clock.
-    const liveTimeOf = (us: number): number => 100_000 + us;
+    const liveTimeOf = (us: number): { from: number; to: number } => ({ from: 100_000 + us, to: 100_000 + us + (us === 20_000 ? 5_000 : 0) });
 
     it("offers a control buffer exactly as long as the expected messages (cmsg_new), none without", () => {
       const state = stateWith(4, 40);
@@ -134,9 +134,11 @@ describe("harness/runner/syscall-event", () => {
       const p = prepareSyscall(c, state);
       const check = (us: number): string | undefined =>
         checkOutParams(c, p.values, result(0, { 1: answer(0x2020, [stamp(us), recverr(10999)], [64, 48]) }), state, liveTimeOf);
-      expect(check(120_000 + 3_999)).to.equal(undefined);
+      // Script time 20 ms stands for live 120-125 ms (events of that time acted 5 ms apart).
       expect(check(120_000 - 3_999)).to.equal(undefined);
-      expect(check(120_000 + 4_001)).to.match(/^Bad timestamp 0 in scm_timestamping 0: expected=120000 \(20000\) actual=124001/);
+      expect(check(125_000 + 3_999)).to.equal(undefined);
+      expect(check(120_000 - 4_001)).to.match(/^Bad timestamp 0 in scm_timestamping 0: expected=120000 \(20000\) actual=115999/);
+      expect(check(125_000 + 4_001)).to.match(/actual=129001 \(29001\)/);
     });
 
     it("compares other control data byte for byte (TCP_CM_INQ's int)", () => {
