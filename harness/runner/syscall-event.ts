@@ -6,7 +6,9 @@
  * exactly; errno by name).
  */
 import type { Expr, SyscallSpec } from "../../lib/script/ast";
+import { hex } from "../../lib/wire";
 import { errnoNumber, strerror } from "../sys/errno";
+import { scriptStringBytes } from "../sys/executor/args";
 import type { SyscallRequest, SyscallResult, SysValue, Target } from "../target/target";
 import { ELLIPSIS, EvalError, evaluate, isEllipsisValue } from "./evaluate";
 import type { RunState } from "./state";
@@ -190,6 +192,17 @@ export function checkOutParams(call: SyscallSpec, values: readonly SysValue[], r
         const what = i === 4 ? "optlen" : "optval";
         return `Bad ${call.name} ${what}: expected: ${want[0] | 0} actual: ${actual | 0}`;
       }
+    }
+    if (call.name === "getsockopt" && i === 3 && typeof want === "string") {
+      // A string optval is compared byte for byte over optlen, which must be its length.
+      const wantBytes = scriptStringBytes(want);
+      const optlen = Array.isArray(values[4]) && typeof values[4][0] === "number" ? values[4][0] : wantBytes.length;
+      if (optlen !== wantBytes.length) {
+        return `Bad getsockopt optval: expected optlen (${optlen} bytes) does not match length of expected optval string '${want}' (${wantBytes.length} bytes)`;
+      }
+      const gotBytes = typeof got === "string" ? scriptStringBytes(got) : got instanceof Uint8Array ? got : new Uint8Array(0);
+      const same = wantBytes.every((b, k) => gotBytes[k] === b);
+      if (!same) return `Bad getsockopt optval: expected: '${want}' actual: '${typeof got === "string" ? got : hex(gotBytes)}'`;
     }
     if (call.name === "getsockopt" && typeof want === "object" && want !== null && "onoff" in want && typeof got === "object" && got !== null && "onoff" in got) {
       const w = want as { onoff: number; linger: number };

@@ -42,6 +42,19 @@ describe("harness/runner/syscall-event", () => {
     expect(checkOutParams(c, p.values, result(0, { 3: 2000, 4: 8 }), state)).to.equal("Bad getsockopt optlen: expected: 4 actual: 8");
   });
 
+  it("compares a string optval byte for byte over its length (TCP_CONGESTION)", () => {
+    const c = call('getsockopt(4, SOL_TCP, TCP_CONGESTION, "cubic", [5]) = 0');
+    const state = stateWith(4, 40);
+    const p = prepareSyscall(c, state);
+    expect(checkOutParams(c, p.values, result(0, { 3: "cubic", 4: 5 }), state)).to.equal(undefined);
+    expect(checkOutParams(c, p.values, result(0, { 3: "reno", 4: 5 }), state)).to.equal("Bad getsockopt optval: expected: 'cubic' actual: 'reno'");
+    const bad = call('getsockopt(4, SOL_TCP, TCP_CONGESTION, "cubic", [16]) = 0');
+    const q = prepareSyscall(bad, state);
+    expect(checkOutParams(bad, q.values, result(0, { 3: "cubic", 4: 16 }), state)).to.equal(
+      "Bad getsockopt optval: expected optlen (16 bytes) does not match length of expected optval string 'cubic' (5 bytes)",
+    );
+  });
+
   it("does not check sendfile's [offset]: it is an input", () => {
     const c = call("sendfile(4, 5, [0], 5) = 5");
     const state = stateWith(4, 40);
