@@ -24,7 +24,8 @@ import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from 
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
 import { CodeBlocks } from "../python/code-blocks";
-import { unappliedSysctls } from "./sysctl-check";
+import { askedSysctls, splitReadback, unappliedSysctls, withReadback } from "./sysctl-check";
+import type { SysctlAssignment } from "../../lib/script/sysctl-assignments";
 
 /** How long a syscall waits for a still-blocked earlier one (run_system_call.c: await_idle_thread). */
 const AWAIT_IDLE_USECS = 1_000_000;
@@ -110,8 +111,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   let lastScripted = 0;
   const at = (live: number): number => live - start;
 
-  const exec = async (command: string, span: Span, what: string): Promise<void> => {
-    const r = await target.exec(command, options.commandTimeoutMs ?? 60_000);
+  const exec = async (command: string, span: Span, what: string, readback: readonly SysctlAssignment[] = []): Promise<void> => {
+    const raw = await target.exec(readback.length > 0 ? withReadback(command, readback) : command, options.commandTimeoutMs ?? 60_000);
+    const back = splitReadback(raw.stdout);
+    const r = { ...raw, stdout: back.stdout };
+    if (back.values !== undefined) warnings.push(...unappliedSysctls(readback, back.values, config.congestionControl));
     // The init command runs before script time 0 (not yet set), so it is shown at 0.
     entries.push({ kind: "command", time: epochMs === undefined ? 0 : Math.max(0, at(target.now())), source: { line: span.start.line }, command, status: r.status });
     if (r.status !== 0) {
@@ -173,10 +177,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
 
   try {
     if (script.initCommand !== undefined) {
-      await exec(script.initCommand.text, script.initCommand.span, "init command");
-      if (target.kind === "kernel" && options.cwd !== undefined) {
-        warnings.push(...(await unappliedSysctls(target, script.initCommand.text, options.cwd, config.congestionControl)));
-      }
+      const asked = target.kind === "kernel" && options.cwd !== undefined ? askedSysctls(script.initCommand.text, options.cwd) : [];
+      await exec(script.initCommand.text, script.initCommand.span, "init command", asked);
     }
     start = target.now();
     epochMs = Date.now();

@@ -13,7 +13,7 @@ export interface SysctlAssignment {
 
 const KEY = String.raw`(?:(?:net|kernel|vm)\.[A-Za-z0-9_.]+|\/proc\/sys\/[A-Za-z0-9_/]+)`;
 /** `"name=value with spaces"` (the whole setting quoted, as in a shell array) or `name=value`/`name="v"`. */
-const SETTING = new RegExp(String.raw`"(${KEY})=([^"\n]*)"|'(${KEY})=([^'\n]*)'|(?:^|[\s(])(${KEY})=("[^"\n]*"|'[^'\n]*'|[^\s"'\`)]+)`, "g");
+const SETTING = new RegExp(String.raw`"(${KEY})=([^"\n]*)"|'(${KEY})=([^'\n]*)'|(?:^|[\s(])(${KEY})=("[^"\n]*"|'[^'\n]*'|[^\s"'\`);&|]+)`, "g");
 
 /** Every assignment in `text`, the last one of each name winning (later settings override). */
 export function sysctlAssignments(text: string): SysctlAssignment[] {

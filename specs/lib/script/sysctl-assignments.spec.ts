@@ -10,7 +10,7 @@ describe("lib/script/sysctl-assignments", () => {
       "  net.ipv4.tcp_congestion_control=cubic # a comment net.ipv4.x=9",
       ")",
       "sysctl -q net.ipv4.tcp_ecn=1  # fully enabled",
-      "sysctl -q -w net.ipv4.tcp_timestamps=0",
+      "sysctl -q -w net.ipv4.tcp_timestamps=0;sysctl -q net.ipv4.tcp_sack=1&& true",
       '../common/set_sysctls.py /proc/sys/net/ipv4/tcp_wmem="4096 50000 4194304" /proc/sys/net/ipv4/tcp_fastopen=0x207',
       "ip route change 192.0.2.1 via 192.168.0.2 dev tun0 mtu lock 640",
     ].join("\n");
@@ -19,6 +19,7 @@ describe("lib/script/sysctl-assignments", () => {
       { name: "net.ipv4.tcp_congestion_control", value: "cubic" },
       { name: "net.ipv4.tcp_ecn", value: "1" },
       { name: "net.ipv4.tcp_timestamps", value: "0" },
+      { name: "net.ipv4.tcp_sack", value: "1" },
       { name: "net.ipv4.tcp_wmem", value: "4096 50000 4194304" },
       { name: "net.ipv4.tcp_fastopen", value: "0x207" },
     ]);
