@@ -211,6 +211,10 @@ export async function runScript(script: Script, target: Target, config: RunConfi
           break;
         case "code":
           await waitFor(resolved, prevAt, "data collection for code", event.time.span);
+          // Reading the socket's state changes nothing the kernel does: the next event's relative
+          // time counts from the block's own scripted instant, not from after its round trips
+          // (or our bookkeeping since the previous event).
+          anchor = resolved.at;
           {
             const problem = await code.snapshot(event, target, state.conn?.liveFd);
             if (problem !== undefined) throw new ScriptFailure(problem);
