@@ -2,7 +2,7 @@
  * `tcpdrill` command-line entry. Each subcommand lives in its own file and returns an exit status;
  * this file only dispatches, so every error is rendered once, here or in the subcommand.
  *
- * Subcommands are loaded on first use (require) so `tcpdrill check` never loads koffi.
+ * Subcommands are loaded on first use (require) so `tcpdrill check` never loads the FFI.
  *
  * Exit status (all subcommands): 0 success, 1 a script failed or was invalid, 2 usage or
  * environment error.

@@ -155,7 +155,7 @@ let helperThreadsStarted: Promise<void> | undefined;
 /**
  * Starts the process-wide helper threads from the main thread, in the host namespace, before any
  * syscall thread unshares. Threads inherit the namespace of the thread that creates them, and
- * both libuv's pool (async fs, dns) and koffi's async pool are created lazily by whichever thread
+ * both libuv's pool (async fs, dns) and the FFI's async pool (koffi's; Deno's nonblocking calls) are created lazily by whichever thread
  * first needs them: created by a syscall thread after unshare, they would live in that sandbox's
  * namespace for the rest of the process, running everyone's async I/O there and keeping the
  * namespace alive. readlink always goes to libuv's pool (io_uring does not do it); its answer

@@ -140,7 +140,7 @@ function openCapture(config: NetConfig, ifindex: number): number {
     const fprog = new Uint8Array(16);
     const view = new DataView(fprog.buffer);
     view.setUint16(0, filter.length / 8, true);
-    // The program pointer must be stable: koffi only pins top-level arguments.
+    // The program pointer must be stable: the FFI (koffi or Deno.dlopen) only pins top-level arguments.
     const arena = new NativeArena();
     try {
       const prog = arena.copy(filter);
