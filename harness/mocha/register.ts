@@ -21,6 +21,7 @@ import type { IpMode, TargetKind } from "../../lib/trace/types";
 import { RunBook, type RunBookOptions } from "../baseline/mocha";
 import { installSpecRecorder } from "../baseline/spec-recorder";
 import { modesForScript } from "../runner/config";
+import { warmUpRunner } from "../runner/warm-up";
 import { kernelTargetFactory, modelTargetFactory, runJob, type JobResult } from "../runner/run-job";
 import { sandboxSupport } from "../sandbox";
 
@@ -78,6 +79,7 @@ export function registerScripts(title: string, dir: string, root: string, option
             console.log("      pending: slow kernel script; set TCPDRILL_SLOW=1 to run it");
             this.skip();
           }
+          await warmUpRunner();
           const r = await runJob(file, mode, {}, kernelTargetFactory);
           settle(this, book, r, `${path.relative(root, file)} [${mode}]`);
         });
