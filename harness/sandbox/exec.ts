@@ -24,6 +24,7 @@
  * background job that keeps stdout open cannot stall the command.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -285,7 +286,8 @@ export class Executor {
     const exits = Promise.all(children.map(waitExit));
     await Promise.race([exits, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     this.running.clear();
-    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    // Off the event loop: a recursive rmdir took ~12 ms per run, stalling every other run's timing.
+    if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** Synchronous last resort at process exit: signal everything, wait for nothing. */

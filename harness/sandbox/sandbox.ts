@@ -1,5 +1,5 @@
 /** The Sandbox object: one network namespace, one syscall thread, tun0, capture, commands. */
-import { listTcpSockets } from "./sock-diag";
+import { findTcpSocketState } from "./sock-diag";
 import { sinceEpochNs } from "../sys/clock";
 import { descriptorsNamed, executeQuickSyscall } from "../sys/executor/index";
 import { readTcpInfo } from "../sys/executor/sockopt";
@@ -74,6 +74,7 @@ export class Sandbox {
   private readonly capture: Capture;
   private readonly executor: Executor;
   private readonly owned = new Set<number>();
+  private diagSeq = 1;
   private closing: Promise<CloseReport> | undefined;
 
   private readonly hostNetns: string;
@@ -220,10 +221,8 @@ export class Sandbox {
    */
   connectionState(localIp: string, localPort: number, remoteIp: string, remotePort: number): string | undefined {
     if (this.closed || this.handles.diagFd < 0) return undefined;
-    const found = listTcpSockets(this.handles.diagFd).find(
-      (s) => s.localPort === localPort && s.remotePort === remotePort && s.localIp === localIp && s.remoteIp === remoteIp,
-    );
-    return found === undefined ? undefined : tcpStateName(found.state);
+    const state = findTcpSocketState(this.handles.diagFd, localIp, localPort, remoteIp, remotePort, this.diagSeq++);
+    return state === undefined ? undefined : tcpStateName(state);
   }
 
   tcpState(fd: number): string | undefined {

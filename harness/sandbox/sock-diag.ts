@@ -7,7 +7,7 @@
  */
 import { IPPROTO } from "../sys/constants";
 import { call, libc } from "../sys/libc";
-import { addressFromBytes } from "../../lib/wire/address";
+import { addressFromBytes, parseIpv4, parseIpv6 } from "../../lib/wire/address";
 
 const AF_NETLINK = 16;
 const SOCK_RAW_CLOEXEC = 3 | 0o2000000;
@@ -38,12 +38,15 @@ export function diagRequest(type: number, flags: number, seq: number, family: nu
   return out;
 }
 
+/** One receive buffer for every dump (they run on the main thread, one at a time). */
+const replyBuffer = new Uint8Array(32768);
+
 /** Every (family, state, sockid) the dump reports; bounded so a broken reply cannot spin. */
 export function dumpTcp(fd: number, family: number, seq: number): { state: number; sockid: Uint8Array }[] {
   const found: { state: number; sockid: Uint8Array }[] = [];
   const req = diagRequest(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, seq, family, 0xffffffff);
   if (libc().send(fd, req, req.length, 0) < 0) return found;
-  const buf = new Uint8Array(32768);
+  const buf = replyBuffer;
   for (let rounds = 0; rounds < 1000; rounds++) {
     const { ret: n } = call(() => libc().recv(fd, buf, buf.length, 0));
     if (n <= 0) return found;
@@ -104,4 +107,36 @@ export function listTcpSockets(fd: number): TcpSocketInfo[] {
     }
   }
   return out;
+}
+
+/**
+ * The state of the one TCP socket with this 4-tuple, or undefined if there is none. An exact
+ * request (no NLM_F_DUMP: inet_diag_find_one_icsk) is a hash lookup; a dump walks every bucket of
+ * the kernel's global TCP hash tables, a millisecond or more with the main thread blocked, on
+ * every event. An IPv4 lookup also finds the AF_INET6 sockets that carry IPv4 (mapped) traffic,
+ * as incoming IPv4 segments find them.
+ */
+export function findTcpSocketState(fd: number, localIp: string, localPort: number, remoteIp: string, remotePort: number, seq: number): number | undefined {
+  const v4 = parseIpv4(localIp);
+  const family = v4 !== undefined ? 2 : 10;
+  const local = v4 ?? parseIpv6(localIp);
+  const remote = v4 !== undefined ? parseIpv4(remoteIp) : parseIpv6(remoteIp);
+  if (local === undefined || remote === undefined) return undefined;
+  const sockid = new Uint8Array(SOCKID_SIZE);
+  sockid[0] = localPort >> 8;
+  sockid[1] = localPort & 0xff;
+  sockid[2] = remotePort >> 8;
+  sockid[3] = remotePort & 0xff;
+  sockid.set(local, 4);
+  sockid.set(remote, 20);
+  // idiag_if 0 (any); idiag_cookie INET_DIAG_NOCOOKIE (~0, ~0): no cookie check.
+  sockid.fill(0xff, 40, 48);
+  const req = diagRequest(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq, family, 0xffffffff, sockid);
+  if (libc().send(fd, req, req.length, 0) < 0) return undefined;
+  const buf = replyBuffer;
+  const { ret: n } = call(() => libc().recv(fd, buf, buf.length, 0));
+  if (n < NLMSG_HDRLEN) return undefined;
+  const view = new DataView(buf.buffer, 0, n);
+  if (view.getUint16(4, true) !== SOCK_DIAG_BY_FAMILY || n < NLMSG_HDRLEN + 2) return undefined;
+  return buf[NLMSG_HDRLEN + 1];
 }
