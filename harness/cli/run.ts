@@ -52,9 +52,8 @@ options:
                            model (tcpdrill's reference TCP model, in virtual time)
   --profile NAME           the model's profile: linux-6.18 (default) or packetdrill
   --timeout SECONDS        give up on a script after this long (default 300)
-  -j, --jobs N             runs in parallel, each in its own namespace (default: two per core
-                           against the kernel — runs mostly wait, sandboxes are set up one at
-                           a time and the longest scripts start first —, one per core on the model)
+  -j, --jobs N             runs in parallel, each in its own namespace (default: one per core;
+                           sandboxes are set up one at a time, the longest scripts start first)
   --json                   one JSON object per run per line
   --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
   --ladder FILE            draw each run's ladder diagram: FILE.svg (several runs: FILE's name
