@@ -12,7 +12,7 @@
 import type { Event, PacketSpec, Script } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
-import { resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
+import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { toScriptSpace } from "../../lib/match/outbound";
 import type { Connection } from "../../lib/match/space";
 import { resetPacket } from "../../lib/match/reset";
@@ -109,6 +109,12 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
   let epochMs: number | undefined;
   let lastScripted = 0;
+  /**
+   * The runner's own lateness carried by relative anchors (lib/match/timing.ts: AnchorLag), and
+   * the current event's share of it: an outbound packet may be that much earlier than its time.
+   */
+  const lag = new AnchorLag();
+  let earlySlack = 0;
   const at = (live: number): number => live - start;
 
   const exec = async (command: string, span: Span, what: string, readback: readonly SysctlAssignment[] = []): Promise<void> => {
@@ -197,6 +203,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const now = anchor ?? at(target.now());
       anchor = undefined;
       const resolved = resolveTime(t.kind, t.value, t.end, now, previous, isInbound(event));
+      earlySlack = lag.resolved(t.kind, previous?.anchored === true && isInbound(event));
       const prevAt = previous?.at;
       switch (event.kind) {
         case "packet":
@@ -207,6 +214,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
           break;
         case "command":
           await waitFor(resolved, prevAt, "command", event.time.span);
+          lag.acted(at(target.now()) - resolved.at);
           await exec(event.command.text, event.command.span, "command");
           break;
         case "code":
@@ -341,6 +349,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (spec.direction === "inbound") {
         await waitFor(resolved, prevAt, "inbound packet", event.time.span);
         const injectedAt = at(target.now());
+        lag.acted(injectedAt - resolved.at);
         const { bytes } = await inject(spec, conn, target, state);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
         entries.push({ kind: "inject", time: injectedAt, source: line, hex: hex(bytes), text: formatSpec(spec) });
@@ -375,7 +384,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const actualAt = timedInstant(sniffed.first, start, resolved, toleranceFor(config, resolved.at, prevAt));
       const actualText = formatPacket(actual, { direction: "outbound" });
       entries.push({ kind: "sniff", time: actualAt, source: line, hex: hex(encodePacket(sniffed.live)), text: actualText, matched: mismatches.length === 0, ...ruleOf(sniffed.first) });
-      const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet");
+      const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet", earlySlack);
+      lag.kernelActed();
       const problems = mismatches.map((m) => m.message);
       if (timing !== undefined) problems.push(`timing error: ${timing.message}`);
       if (problems.length > 0) {
@@ -431,16 +441,19 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (took > Math.max(config.toleranceUsecs, NONBLOCKING_LIMIT_USECS)) {
         fail("E-timing", `timing error: ${call.name}() is scripted as non-blocking but returned after ${secs(took)} sec; write the time it returns as \`t...end\``, call.span);
       }
+      lag.acted(at(result.start) - resolved.at);
       return at(result.end);
     }
     // Blocking: the call returns while later events run; its end time is checked when it does.
     const endAt = resolved.kind === "relative" ? resolved.offset + call.end.usecs : call.end.usecs;
     const endTime: ResolvedTime = { kind: "absolute", at: endAt, end: endAt, offset: 0 };
+    // The runner's lateness from here to the return (its own start, the injection that wakes it).
+    const lagBefore = lag.total;
     const done = target.syscall(prepared.request).then(
       (result) => {
         const f = check(result);
         if (f !== undefined) return { failure: f };
-        const err = verifyTime(config, endTime, at(result.end), resolved.at, "system call return");
+        const err = verifyTime(config, endTime, at(result.end), resolved.at, "system call return", 0, lag.total - lagBefore);
         if (err !== undefined) return { failure: new ScriptFailure({ code: "E-timing", severity: "error", message: `timing error: ${err.message}`, span: call.end!.span }) };
         return { result };
       },
@@ -453,6 +466,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     // posted or when we noticed: under load either can be milliseconds off.
     if (target.whenBlocked === undefined) return undefined;
     const entered = await target.whenBlocked(1000);
+    if (entered !== undefined) lag.acted(at(entered) - resolved.at);
     return entered === undefined ? undefined : at(entered);
   }
 }
