@@ -38,8 +38,8 @@ export function gatedFactory(factory: TargetFactory, gate: Gate): TargetFactory 
 /**
  * Default parallelism: one run per core. Kernel runs mostly wait, but all of them share this
  * process's one JavaScript thread, whose stalls (spawning a command's process, GC) land in other
- * runs' timing windows; measured on the corpus (2 cores, bench/corpus.ts): -j 2 159 s 303/325
- * agree, -j 3 111 s 294, -j 4 85 s 290. Model runs are pure CPU: one per core as well.
+ * runs' timing windows; measured on the corpus (2 cores, bench/corpus.ts, quiet machine): -j 2
+ * 158 s 322/325 agree, -j 3 110 s 319, -j 4 87 s 311. Model runs are pure CPU: one per core too.
  */
 export function defaultJobs(target: "kernel" | "model"): number {
   void target;
