@@ -52,8 +52,9 @@ options:
                            model (tcpdrill's reference TCP model, in virtual time)
   --profile NAME           the model's profile: linux-6.18 (default) or packetdrill
   --timeout SECONDS        give up on a script after this long (default 300)
-  -j, --jobs N             runs in parallel, each in its own namespace (default: one per core;
-                           sandboxes are set up one at a time, the longest scripts start first)
+  -j, --jobs N             kernel runs in parallel, each in its own namespace (default: one per
+                           core; sandboxes are set up one at a time, the longest scripts first;
+                           model runs: default 1, they share one thread)
   --json                   one JSON object per run per line
   --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
   --ladder FILE            draw each run's ladder diagram: FILE.svg (several runs: FILE's name

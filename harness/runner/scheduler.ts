@@ -36,14 +36,15 @@ export function gatedFactory(factory: TargetFactory, gate: Gate): TargetFactory 
 }
 
 /**
- * Default parallelism: one run per core. Kernel runs mostly wait, but all of them share this
+ * Default parallelism. Kernel runs: one per core. They mostly wait, but all of them share this
  * process's one JavaScript thread, whose stalls (spawning a command's process, GC) land in other
  * runs' timing windows; measured on the corpus (2 cores, bench/corpus.ts, quiet machine): -j 2
- * 158 s 322/325 agree, -j 3 110 s 319, -j 4 87 s 311. Model runs are pure CPU: one per core too.
+ * 158 s 322/325 agree, -j 3 110 s 319, -j 4 87 s 311. Model runs: one at a time — they are pure
+ * computation on that same thread, so running several at once gains nothing (and keeps output
+ * in order).
  */
 export function defaultJobs(target: "kernel" | "model"): number {
-  void target;
-  return Math.max(1, availableParallelism());
+  return target === "model" ? 1 : Math.max(1, availableParallelism());
 }
 
 /**
