@@ -7,16 +7,10 @@
 // (Linux: tcp_v4_rcv/tcp_v6_rcv drop it at skb_checksum_init before any lookup; the model target
 // discards it before the model sees it.)
 import { expect } from "chai";
-import { defaultConfig } from "../../../harness/runner/config";
-import { targetFactory } from "../../../harness/runner/run-job";
-import type { Target } from "../../../harness/target/target";
-import { sandboxSupport } from "../../../harness/sandbox";
-import type { IpMode, TargetKind } from "../../../lib/trace/types";
+import { call, forEachTarget, PORT } from "./direct-target";
 import { ipFor, tcp } from "../../../lib/wire/build";
 import { decodePacket, encodePacket } from "../../../lib/wire/packet";
 import { seq } from "../../../lib/wire/seq";
-
-const PORT = 8080;
 
 function syn(src: string, dst: string, badChecksum: boolean): Uint8Array {
   const bytes = encodePacket({
@@ -31,43 +25,25 @@ function syn(src: string, dst: string, badChecksum: boolean): Uint8Array {
   return bytes;
 }
 
-async function call(t: Target, name: string, ...args: unknown[]): Promise<{ ret: number; errno?: string }> {
-  return t.syscall({ name, args: args as never });
-}
-
 describe("specs/tcp/segment-arrival: a segment with a bad checksum is not acted on (RFC 9293 MUST-3)", function () {
   this.timeout(30_000);
-  for (const target of ["kernel", "model"] as TargetKind[]) {
-    for (const mode of ["ipv4", "ipv6"] as const satisfies readonly IpMode[]) {
-      it(`[${mode}] ${target}: a SYN with a corrupted checksum gets nothing; corrected, a SYN-ACK`, async function () {
-        if (target === "kernel") {
-          const support = sandboxSupport();
-          if (!support.ok) {
-            console.log(`      pending: kernel target unavailable: ${support.reason}`);
-            this.skip();
-          }
-        }
-        const config = defaultConfig(mode, { target });
-        const t = await targetFactory(target)(config, __dirname);
-        try {
-          const family = mode === "ipv4" ? "AF_INET" : "AF_INET6";
-          const fd = (await call(t, "socket", family, "SOCK_STREAM", "IPPROTO_TCP")).ret;
-          expect((await call(t, "bind", fd, { family, port: PORT, addr: config.localIp }, { ellipsis: true })).ret).to.equal(0);
-          expect((await call(t, "listen", fd, 10)).ret).to.equal(0);
-          expect((await call(t, "fcntl", fd, "F_SETFL", "O_RDWR|O_NONBLOCK")).ret).to.equal(0);
-          await t.inject(syn(config.remoteIp, config.localIp, true));
-          const answer = await t.nextPacket(t.now() + 300_000);
-          expect(answer === undefined ? "nothing" : JSON.stringify(decodePacket(answer.bytes).l4), "answer to the bad-checksum SYN").to.equal("nothing");
-          expect((await call(t, "accept", fd, { ellipsis: true }, { ellipsis: true })).errno, "nothing to accept").to.equal("EAGAIN");
-          await t.inject(syn(config.remoteIp, config.localIp, false));
-          const synAck = await t.nextPacket(t.now() + 1_000_000);
-          expect(synAck, "the correct SYN is answered").to.not.equal(undefined);
-          const p = decodePacket(synAck!.bytes);
-          expect(p.l4.protocol === "tcp" && p.l4.tcp.flags.syn && p.l4.tcp.flags.ack, "a SYN-ACK").to.equal(true);
-        } finally {
-          await t.close();
-        }
-      });
-    }
-  }
+  forEachTarget(
+    (mode, target) => `[${mode}] ${target}: a SYN with a corrupted checksum gets nothing; corrected, a SYN-ACK`,
+    async (t, config, mode) => {
+      const family = mode === "ipv4" ? "AF_INET" : "AF_INET6";
+      const fd = (await call(t, "socket", family, "SOCK_STREAM", "IPPROTO_TCP")).ret;
+      expect((await call(t, "bind", fd, { family, port: PORT, addr: config.localIp }, { ellipsis: true })).ret).to.equal(0);
+      expect((await call(t, "listen", fd, 10)).ret).to.equal(0);
+      expect((await call(t, "fcntl", fd, "F_SETFL", "O_RDWR|O_NONBLOCK")).ret).to.equal(0);
+      await t.inject(syn(config.remoteIp, config.localIp, true));
+      const answer = await t.nextPacket(t.now() + 300_000);
+      expect(answer === undefined ? "nothing" : JSON.stringify(decodePacket(answer.bytes).l4), "answer to the bad-checksum SYN").to.equal("nothing");
+      expect((await call(t, "accept", fd, { ellipsis: true }, { ellipsis: true })).errno, "nothing to accept").to.equal("EAGAIN");
+      await t.inject(syn(config.remoteIp, config.localIp, false));
+      const synAck = await t.nextPacket(t.now() + 1_000_000);
+      expect(synAck, "the correct SYN is answered").to.not.equal(undefined);
+      const p = decodePacket(synAck!.bytes);
+      expect(p.l4.protocol === "tcp" && p.l4.tcp.flags.syn && p.l4.tcp.flags.ack, "a SYN-ACK").to.equal(true);
+    },
+  );
 });

@@ -11,17 +11,10 @@
 // never reach TCP (ip_route_input's martian-source check; ipv6_rcv drops multicast and loopback
 // sources). The model ignores anything not between the host's two addresses.
 import { expect } from "chai";
-import { defaultConfig } from "../../../harness/runner/config";
-import { targetFactory } from "../../../harness/runner/run-job";
-import type { Target } from "../../../harness/target/target";
-import { sandboxSupport } from "../../../harness/sandbox";
-import type { IpMode, TargetKind } from "../../../lib/trace/types";
+import { call, forEachTarget, PORT } from "./direct-target";
 import { ipFor, tcp } from "../../../lib/wire/build";
 import { decodePacket, encodePacket } from "../../../lib/wire/packet";
 import { seq } from "../../../lib/wire/seq";
-
-
-const PORT = 8080;
 
 interface Case {
   readonly why: string;
@@ -52,50 +45,32 @@ function syn(src: string, dst: string, srcPort: number): Uint8Array {
   });
 }
 
-async function call(t: Target, name: string, ...args: unknown[]): Promise<{ ret: number; errno?: string }> {
-  return t.syscall({ name, args: args as never });
-}
-
 describe("specs/tcp/segment-arrival: SYNs to or from invalid addresses are dropped silently (RFC 9293 MUST-57, MUST-63)", function () {
   this.timeout(30_000);
-  for (const target of ["kernel", "model"] as TargetKind[]) {
-    for (const mode of ["ipv4", "ipv6"] as const satisfies readonly IpMode[]) {
-      it(`[${mode}] ${target}: no answer to ${CASES[mode].length} bad SYNs; the control SYN gets a SYN-ACK`, async function () {
-        if (target === "kernel") {
-          const support = sandboxSupport();
-          if (!support.ok) {
-            console.log(`      pending: kernel target unavailable: ${support.reason}`);
-            this.skip();
-          }
-        }
-        const config = defaultConfig(mode, { target });
-        const t = await targetFactory(target)(config, __dirname);
-        try {
-          const family = mode === "ipv4" ? "AF_INET" : "AF_INET6";
-          const fd = (await call(t, "socket", family, "SOCK_STREAM", "IPPROTO_TCP")).ret;
-          expect(fd).to.be.at.least(0);
-          expect((await call(t, "setsockopt", fd, "SOL_SOCKET", "SO_REUSEADDR", 1, 4)).ret).to.equal(0);
-          const any = { family, port: PORT, addr: mode === "ipv4" ? "0.0.0.0" : "::" };
-          expect((await call(t, "bind", fd, any, { ellipsis: true })).ret).to.equal(0);
-          expect((await call(t, "listen", fd, 10)).ret).to.equal(0);
-          expect((await call(t, "fcntl", fd, "F_SETFL", "O_RDWR|O_NONBLOCK")).ret).to.equal(0);
-          let srcPort = 40000;
-          for (const c of CASES[mode]) {
-            await t.inject(syn(c.src ?? config.remoteIp, c.dst ?? config.localIp, srcPort++));
-            const answer = await t.nextPacket(t.now() + 200_000);
-            expect(answer === undefined ? "nothing" : JSON.stringify(decodePacket(answer.bytes).ip), c.why).to.equal("nothing");
-          }
-          expect((await call(t, "accept", fd, { ellipsis: true }, { ellipsis: true })).errno, "nothing to accept").to.equal("EAGAIN");
-          // Control: the same SYN between the run's own addresses is answered.
-          await t.inject(syn(config.remoteIp, config.localIp, srcPort));
-          const synAck = await t.nextPacket(t.now() + 1_000_000);
-          expect(synAck, "the control SYN is answered").to.not.equal(undefined);
-          const p = decodePacket(synAck!.bytes);
-          expect(p.l4.protocol === "tcp" && p.l4.tcp.flags.syn && p.l4.tcp.flags.ack, "a SYN-ACK").to.equal(true);
-        } finally {
-          await t.close();
-        }
-      });
-    }
-  }
+  forEachTarget(
+    (mode, target) => `[${mode}] ${target}: no answer to ${CASES[mode].length} bad SYNs; the control SYN gets a SYN-ACK`,
+    async (t, config, mode) => {
+      const family = mode === "ipv4" ? "AF_INET" : "AF_INET6";
+      const fd = (await call(t, "socket", family, "SOCK_STREAM", "IPPROTO_TCP")).ret;
+      expect(fd).to.be.at.least(0);
+      expect((await call(t, "setsockopt", fd, "SOL_SOCKET", "SO_REUSEADDR", 1, 4)).ret).to.equal(0);
+      const any = { family, port: PORT, addr: mode === "ipv4" ? "0.0.0.0" : "::" };
+      expect((await call(t, "bind", fd, any, { ellipsis: true })).ret).to.equal(0);
+      expect((await call(t, "listen", fd, 10)).ret).to.equal(0);
+      expect((await call(t, "fcntl", fd, "F_SETFL", "O_RDWR|O_NONBLOCK")).ret).to.equal(0);
+      let srcPort = 40000;
+      for (const c of CASES[mode]) {
+        await t.inject(syn(c.src ?? config.remoteIp, c.dst ?? config.localIp, srcPort++));
+        const answer = await t.nextPacket(t.now() + 200_000);
+        expect(answer === undefined ? "nothing" : JSON.stringify(decodePacket(answer.bytes).ip), c.why).to.equal("nothing");
+      }
+      expect((await call(t, "accept", fd, { ellipsis: true }, { ellipsis: true })).errno, "nothing to accept").to.equal("EAGAIN");
+      // Control: the same SYN between the run's own addresses is answered.
+      await t.inject(syn(config.remoteIp, config.localIp, srcPort));
+      const synAck = await t.nextPacket(t.now() + 1_000_000);
+      expect(synAck, "the control SYN is answered").to.not.equal(undefined);
+      const p = decodePacket(synAck!.bytes);
+      expect(p.l4.protocol === "tcp" && p.l4.tcp.flags.syn && p.l4.tcp.flags.ack, "a SYN-ACK").to.equal(true);
+    },
+  );
 });
