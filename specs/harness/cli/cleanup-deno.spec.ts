@@ -7,36 +7,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { sandboxSupport } from "../../../harness/sandbox";
+import { netNamespaces, pids, sleepers, waitFor } from "./proc-scan";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
 const deno = path.join(root, "node_modules/.bin/deno");
-
-function pids(): string[] {
-  return readdirSync("/proc").filter((e) => /^\d+$/.test(e));
-}
-
-/** Every network namespace some thread of the machine is in, with the processes in it. */
-function netNamespaces(): Map<string, Set<number>> {
-  const found = new Map<string, Set<number>>();
-  for (const pid of pids()) {
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tasks) {
-      try {
-        const ns = readlinkSync(`/proc/${pid}/task/${tid}/ns/net`);
-        found.set(ns, (found.get(ns) ?? new Set()).add(Number(pid)));
-      } catch {
-        // the task exited while we looked
-      }
-    }
-  }
-  return found;
-}
 
 /** Live processes whose parent chain leads to `ancestor` (the run's commands and helpers). */
 function descendants(ancestor: number): number[] {
@@ -59,25 +34,6 @@ function descendants(ancestor: number): number[] {
     }
   }
   return out;
-}
-
-function sleepers(): number[] {
-  return pids().filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u00001000\u0000";
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
 }
 
 interface Run {

@@ -6,42 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { sandboxSupport } from "../../../harness/sandbox";
+import { netNamespaces, sleepers, waitFor } from "./proc-scan";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
-
-function netNamespaces(): Set<string> {
-  const found = new Set<string>();
-  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tasks) {
-      try {
-        found.add(readlinkSync(`/proc/${pid}/task/${tid}/ns/net`));
-      } catch {
-        // the task exited while we looked
-      }
-    }
-  }
-  return found;
-}
-
-function sleepers(): number {
-  let n = 0;
-  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
-    try {
-      const cmd = require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8") as string;
-      if (cmd === "sleep\u00001000\u0000") n++;
-    } catch {
-      // gone
-    }
-  }
-  return n;
-}
 
 function start(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [path.join(root, "bin/tcpdrill.js"), "run", ...args, script], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -50,15 +18,6 @@ function start(args: string[]): { child: ChildProcess; output: () => string; exi
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   return { child, output: () => out, exited };
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
 }
 
 /** The network namespaces the threads of one process are in. */
@@ -86,10 +45,10 @@ function namespacesOf(pid: number): Set<string> {
  * not counted: only what this run created.
  */
 async function expectNothingLeft(own: Set<string>, sleepersBefore: number): Promise<void> {
-  const clean = await waitFor(() => [...own].every((ns) => !netNamespaces().has(ns)) && sleepers() <= sleepersBefore, 5000);
+  const clean = await waitFor(() => [...own].every((ns) => !netNamespaces().has(ns)) && sleepers().length <= sleepersBefore, 5000);
   const left = [...own].filter((ns) => netNamespaces().has(ns));
   expect(left, "network namespaces left behind").to.deep.equal([]);
-  expect(sleepers(), "background processes left behind").to.be.at.most(sleepersBefore);
+  expect(sleepers().length, "background processes left behind").to.be.at.most(sleepersBefore);
   expect(clean).to.equal(true);
 }
 
@@ -121,7 +80,7 @@ describe("tcpdrill run leaves nothing behind (real kernel)", function () {
   });
 
   it("a script that blocks forever fails at --timeout with a clear message", async () => {
-    const sleeping = sleepers();
+    const sleeping = sleepers().length;
     const run = start(["--timeout", "2"]);
     const tracked = trackNamespaces(run.child.pid!);
     const inside = await waitFor(() => tracked.own.size > 0, 15_000);
@@ -136,11 +95,11 @@ describe("tcpdrill run leaves nothing behind (real kernel)", function () {
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
     it(`a run killed with ${signal} mid-script`, async () => {
-      const sleeping = sleepers();
+      const sleeping = sleepers().length;
       const run = start([]);
       const tracked = trackNamespaces(run.child.pid!);
       // Wait until the run is inside its script: its namespace exists and the command ran.
-      const inside = await waitFor(() => sleepers() > sleeping && tracked.own.size > 0, 15_000);
+      const inside = await waitFor(() => sleepers().length > sleeping && tracked.own.size > 0, 15_000);
       expect(inside, `the run did not start: ${run.output()}`).to.equal(true);
       run.child.kill(signal);
       const { code, signal: got } = await run.exited;
