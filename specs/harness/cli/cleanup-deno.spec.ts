@@ -4,10 +4,10 @@
 // background command is left. Runs in both suites: it always starts the CLI with Deno.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { sandboxSupport } from "../../../harness/sandbox";
-import { netNamespaces, pids, sleepers, waitFor } from "./proc-scan";
+import { namespacesOf, netNamespaces, pids, sleepers, waitFor } from "./proc-scan";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
@@ -61,20 +61,7 @@ function start(args: string[]): Run {
   const started = new Set<number>();
   const sample = (): void => {
     const pid = child.pid!;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tasks) {
-      try {
-        const ns = readlinkSync(`/proc/${pid}/task/${tid}/ns/net`);
-        if (ns !== host) own.add(ns);
-      } catch {
-        // the thread exited while we looked
-      }
-    }
+    for (const ns of namespacesOf(pid)) if (ns !== host) own.add(ns);
     for (const p of descendants(pid)) started.add(p);
   };
   const timer = setInterval(sample, 5);

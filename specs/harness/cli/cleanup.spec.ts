@@ -3,10 +3,10 @@
 // in the middle of a script that blocks forever.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import * as path from "node:path";
 import { sandboxSupport } from "../../../harness/sandbox";
-import { netNamespaces, sleepers, waitFor } from "./proc-scan";
+import { namespacesOf, netNamespaces, sleepers, waitFor } from "./proc-scan";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
@@ -18,25 +18,6 @@ function start(args: string[]): { child: ChildProcess; output: () => string; exi
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   return { child, output: () => out, exited };
-}
-
-/** The network namespaces the threads of one process are in. */
-function namespacesOf(pid: number): Set<string> {
-  const found = new Set<string>();
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return found;
-  }
-  for (const tid of tasks) {
-    try {
-      found.add(readlinkSync(`/proc/${pid}/task/${tid}/ns/net`));
-    } catch {
-      // the thread exited while we looked
-    }
-  }
-  return found;
 }
 
 /**

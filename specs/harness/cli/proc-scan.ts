@@ -27,6 +27,25 @@ export function netNamespaces(): Map<string, Set<number>> {
   return found;
 }
 
+/** The network namespaces the threads of one process are in. */
+export function namespacesOf(pid: number): Set<string> {
+  const found = new Set<string>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    try {
+      found.add(readlinkSync(`/proc/${pid}/task/${tid}/ns/net`));
+    } catch {
+      // the thread exited while we looked
+    }
+  }
+  return found;
+}
+
 /** The `sleep 1000` processes the blocks-forever fixture starts in the background. */
 export function sleepers(): number[] {
   return pids()
