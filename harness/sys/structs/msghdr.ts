@@ -128,36 +128,26 @@ function decodeCmsgData(level: number, type: number, data: Uint8Array): SysValue
   return data.slice();
 }
 
-/** Each control message's cmsg_len and raw data, for byte-exact comparison (packetdrill's memcmp). */
-export function rawControl(bytes: Uint8Array, length: number): Fields[] {
+/** The control messages in the first `length` bytes of a control buffer (a truncated one ends the walk). */
+function* controlMessages(bytes: Uint8Array, length: number): Generator<{ len: number; level: number; type: number; data: Uint8Array }> {
   const used = bytes.subarray(0, Math.min(length, bytes.length));
   const view = new DataView(used.buffer, used.byteOffset, used.length);
-  const out: Fields[] = [];
   let at = 0;
   while (at + CMSGHDR_SIZE <= used.length) {
     const len = Number(view.getBigUint64(at, true));
-    if (len < CMSGHDR_SIZE || at + len > used.length) break;
-    out.push({ cmsg_len: len, cmsg_data: used.slice(at + CMSGHDR_SIZE, at + len) });
+    if (len < CMSGHDR_SIZE || at + len > used.length) return;
+    yield { len, level: view.getInt32(at + 8, true), type: view.getInt32(at + 12, true), data: used.subarray(at + CMSGHDR_SIZE, at + len) };
     at += cmsgAlign(len);
   }
-  return out;
+}
+
+/** Each control message's cmsg_len and raw data, for byte-exact comparison (packetdrill's memcmp). */
+export function rawControl(bytes: Uint8Array, length: number): Fields[] {
+  return [...controlMessages(bytes, length)].map((m) => ({ cmsg_len: m.len, cmsg_data: m.data.slice() }));
 }
 
 export function decodeControl(bytes: Uint8Array, length: number): Fields[] {
-  const used = bytes.subarray(0, Math.min(length, bytes.length));
-  const view = new DataView(used.buffer, used.byteOffset, used.length);
-  const out: Fields[] = [];
-  let at = 0;
-  while (at + CMSGHDR_SIZE <= used.length) {
-    const len = Number(view.getBigUint64(at, true));
-    if (len < CMSGHDR_SIZE || at + len > used.length) break;
-    const level = view.getInt32(at + 8, true);
-    const type = view.getInt32(at + 12, true);
-    const data = used.subarray(at + CMSGHDR_SIZE, at + len);
-    out.push({ cmsg_level: level, cmsg_type: type, cmsg_data: decodeCmsgData(level, type, data) });
-    at += cmsgAlign(len);
-  }
-  return out;
+  return [...controlMessages(bytes, length)].map((m) => ({ cmsg_level: m.level, cmsg_type: m.type, cmsg_data: decodeCmsgData(m.level, m.type, m.data) }));
 }
 
 interface NativeBlock {
