@@ -7,35 +7,23 @@
  */
 import type { IpMode } from "../../lib/trace/types";
 import { assertNever } from "../../lib/util/assert-never";
-import type { RunConfig } from "./config";
+import { modeDefaults, type RunConfig } from "./config";
 
 /** What run_all.py puts on packetdrill's command line for a mode (so it wins over script options). */
 export type VariantFields = Pick<RunConfig, "localIp" | "remoteIp" | "gatewayIp" | "defines"> & Partial<Pick<RunConfig, "netmaskIp" | "mtu">>;
 
 export function packetdrillVariant(mode: IpMode): VariantFields {
+  // run_all.py's addresses are packetdrill's defaults for the mode (config.ts modeDefaults); what
+  // it adds on the command line is the netmask (IPv4 modes), the MTU (ipv6) and the defines.
+  const { localIp, remoteIp, gatewayIp, netmaskIp, mtu } = modeDefaults[mode];
   switch (mode) {
     case "ipv4":
-      return {
-        localIp: "192.168.0.1",
-        remoteIp: "192.0.2.1",
-        gatewayIp: "192.168.0.1",
-        netmaskIp: "255.255.0.0",
-        defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IP", CMSG_TYPE_RECVERR: "IP_RECVERR" },
-      };
+      return { localIp, remoteIp, gatewayIp, netmaskIp, defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IP", CMSG_TYPE_RECVERR: "IP_RECVERR" } };
     case "ipv4-mapped-ipv6":
-      return {
-        ...packetdrillVariant("ipv4"),
-        defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" },
-      };
+      return { localIp, remoteIp, gatewayIp, netmaskIp, defines: { TFO_COOKIE: "3021b9d889017eeb", CODE: "host_unreachable", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" } };
     case "ipv6":
       // No CODE: upstream leaves it undefined for ipv6, and the scripts that use it fail there.
-      return {
-        localIp: "fd3d:0a0b:17d6::1",
-        remoteIp: "fd3d:fa7b:d17d::1",
-        gatewayIp: "fd3d:0a0b:17d6:8888::1",
-        mtu: 1520,
-        defines: { TFO_COOKIE: "c1d1e9742a47a9bc", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" },
-      };
+      return { localIp, remoteIp, gatewayIp, mtu, defines: { TFO_COOKIE: "c1d1e9742a47a9bc", CMSG_LEVEL_IP: "SOL_IPV6", CMSG_TYPE_RECVERR: "IPV6_RECVERR" } };
     default:
       return assertNever(mode);
   }

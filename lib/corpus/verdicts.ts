@@ -78,7 +78,6 @@ export function fieldOfError(text: string): string {
   const call = /^Expected result (-?\d+) but got (-?\d+)/.exec(text);
   if (call) return "syscall_result";
   if (/^Expected errno/.test(text) || /errno/.test(text.slice(0, 40))) return "syscall_errno";
-  if (/^timing error/.test(text)) return "timing";
   return text.split(":")[0]!.trim();
 }
 
