@@ -1,9 +1,10 @@
 /**
  * After the init command: the sysctl settings it asked for (in its text and in the shell files
  * it runs, e.g. upstream's defaults.sh) read back in the sandbox, by the command's own shell;
- * each one that did not take effect becomes a warning on the run. The classic case: `tcp_congestion_control=cubic` refused
- * with EPERM in a namespace when the host does not allow cubic — scripts then run with the
- * host's default (bbr) and fail for reasons that have nothing to do with what they test.
+ * each one that did not take effect becomes a warning on the run. The classic case:
+ * `tcp_congestion_control=cubic` refused with EPERM in a namespace when the host does not allow
+ * cubic — scripts then run with the host's default (bbr) and fail for reasons that have nothing
+ * to do with what they test.
  */
 import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -33,8 +34,8 @@ export function askedSysctls(command: string, cwd: string): SysctlAssignment[] {
 const MARK = "@@tcpdrill-sysctl-readback@@";
 
 /**
- * `command` followed, in the same shell, by a readback of the `asked` settings (shell builtins
- * only: no extra process, no extra exec) and the command's own exit status. The values come back
+ * `command` followed, in the same shell, by a readback of the `asked` settings (one grep, no
+ * extra exec into the sandbox) and the command's own exit status. The values come back
  * after a marker line on stdout (splitReadback).
  */
 export function withReadback(command: string, asked: readonly SysctlAssignment[]): string {
