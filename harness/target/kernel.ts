@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { createSandbox, type Sandbox } from "../sandbox";
 import { hostPath } from "../sys/executor/paths";
+import type { SyscallOutcome } from "../sys/types";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
 const NS = 1000;
@@ -16,6 +17,11 @@ function isTcpSocket(request: SyscallRequest): boolean {
   const stream = typeof type === "string" ? /SOCK_STREAM/.test(type) : typeof type === "number" ? (type & 0xf) === 1 : false;
   const tcp = proto === undefined || proto === 0 || proto === 6 || proto === "IPPROTO_TCP" || proto === "0";
   return stream && tcp;
+}
+
+/** The sandbox's outcome (ns since its creation, errno number and name) in the runner's terms. */
+function toResult(o: SyscallOutcome): SyscallResult {
+  return { ret: o.ret, ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}), out: o.out, start: o.startNs / NS, end: o.endNs / NS };
 }
 
 export class KernelTarget implements Target {
@@ -66,13 +72,7 @@ export class KernelTarget implements Target {
       const set = await this.sandbox.syscall({ name: "setsockopt", args: [o.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] });
       if (set.ret < 0) throw new Error(`--cc ${cc}: setsockopt(TCP_CONGESTION) failed with ${set.errnoName ?? set.errno}`);
     }
-    return {
-      ret: o.ret,
-      ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}),
-      out: o.out,
-      start: o.startNs / NS,
-      end: o.endNs / NS,
-    };
+    return toResult(o);
   }
 
   /** open()'s path as the script's commands see it (harness/sys/executor/paths.ts). */
@@ -85,8 +85,7 @@ export class KernelTarget implements Target {
   }
 
   syscallNow(request: SyscallRequest): SyscallResult {
-    const o = this.sandbox.syscallNow(request);
-    return { ret: o.ret, ...(o.errnoName !== undefined && o.errno !== 0 ? { errno: o.errnoName } : {}), out: o.out, start: o.startNs / NS, end: o.endNs / NS };
+    return toResult(this.sandbox.syscallNow(request));
   }
 
   /** When the latest blocking call really entered the kernel (µs), read from the syscall thread. */
