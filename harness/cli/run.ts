@@ -95,6 +95,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const parsed = commandLine("run", USAGE, io, () => parse(argv));
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
+  const kind = values.target === "model" ? "model" : "kernel";
   let base: Partial<RunConfig>;
   let jobs: number;
   let work: { file: string; mode: IpMode }[];
@@ -103,9 +104,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       throw new Error(`unknown --target '${values.target}' (kernel or model)`);
     }
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
-    base = { ...runConfigFrom(values), target: values.target === "model" ? "model" : "kernel", noShell: values["no-shell"] === true, verbose: values.verbose === true };
-    const kindForJobs = values.target === "model" ? "model" : "kernel";
-    jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? defaultJobs(kindForJobs)));
+    base = { ...runConfigFrom(values), target: kind, noShell: values["no-shell"] === true, verbose: values.verbose === true };
+    jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? defaultJobs(kind)));
     if (values.variants !== undefined && values.variants !== "all") throw new Error(`--variants takes 'all', got '${values.variants}'`);
     if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
     const scripts = expandScripts(positionals);
@@ -117,7 +117,6 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`tcpdrill run: ${(e as Error).message}\n`);
     return 2;
   }
-  const kind = values.target === "model" ? "model" : "kernel";
   const support = kind === "kernel" ? sandboxSupport() : { ok: true as const };
   if (!support.ok) {
     io.stderr.write(
