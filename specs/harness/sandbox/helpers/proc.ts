@@ -70,8 +70,25 @@ export function namespacesOfTree(root = process.pid): string[] {
   return [...set].sort();
 }
 
+const ON_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+function comm(pid: number, tid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * This process's threads, less Deno's blocking-pool threads: tokio starts those on demand (an
+ * async `rm`, a file read) and keeps them 10 s after their last job, so they come and go whatever
+ * the sandbox does. They carry the runtime's name ("deno") but are not the main thread. Node's
+ * libuv pool is fixed once started, and the syscall threads are named differently ("node" workers,
+ * Deno's "worker-N"), so nothing of ours is left out.
+ */
 export function threadCount(pid = process.pid): number {
-  return list(`/proc/${pid}/task`).length;
+  return list(`/proc/${pid}/task`).filter((tid) => !(ON_DENO && Number(tid) !== pid && comm(pid, tid) === "deno")).length;
 }
 
 export function tunDescriptors(pid = process.pid): number {
