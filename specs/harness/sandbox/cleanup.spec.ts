@@ -32,11 +32,16 @@ describe("harness/sandbox cleanup (real kernel)", function () {
   this.timeout(30000);
   before(async function () {
     requireSandboxes(this);
+    // Warm up once: the first close starts koffi's thread for background calls, which stays.
+    // The thread then idles in the pool long enough to turn its event loop (thread-main.ts:
+    // serveLoop), so tsx's transform cache gets written: on a cold cache every new syscall thread
+    // would otherwise compile again, with an esbuild helper thread of its own.
+    setThreadPooling(true);
+    await (await createSandbox({ mode: "ipv4" })).close();
+    await new Promise((r) => setTimeout(r, 500));
     // An idle pooled thread would count as a thread of ours; these specs count exactly.
     setThreadPooling(false);
     await stopIdleThreads();
-    // Warm up once: the first close starts koffi's thread for background calls, which stays.
-    await (await createSandbox({ mode: "ipv4" })).close();
   });
   after(() => setThreadPooling(true));
 
