@@ -33,6 +33,8 @@ const AWAIT_IDLE_USECS = 1_000_000;
 const LATE_PACKET_GRACE_USECS = 2_000_000;
 /** How long a call written without `...end` may take before it counts as blocking. */
 const NONBLOCKING_LIMIT_USECS = 20_000;
+/** How long before a syscall's time its thread is readied (Target.expectSyscall). */
+const SYSCALL_LEAD_USECS = 1000;
 
 class ScriptFailure extends Error {
   readonly diagnostic: Diagnostic;
@@ -116,6 +118,17 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   const lag = new AnchorLag();
   let earlySlack = 0;
   const at = (live: number): number => live - start;
+  /**
+   * Packets' hex in the trace is filled in after the run: encoding and hex-formatting a 10 KB
+   * aggregate takes ~0.5 ms, which in the middle of a run delays the next event by as much.
+   */
+  const hexLater: (() => void)[] = [];
+  const withHexLater = (entry: TraceEntry & { hex: string }, bytes: () => Uint8Array): TraceEntry => {
+    hexLater.push(() => {
+      (entry as { hex: string }).hex = hex(bytes());
+    });
+    return entry;
+  };
 
   const exec = async (command: string, span: Span, what: string, readback: readonly SysctlAssignment[] = []): Promise<void> => {
     const raw = await target.exec(readback.length > 0 ? withReadback(command, readback) : command, options.commandTimeoutMs ?? 60_000);
@@ -186,6 +199,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const asked = target.kind === "kernel" && options.cwd !== undefined ? askedSysctls(script.initCommand.text, options.cwd) : [];
       await exec(script.initCommand.text, script.initCommand.span, "init command", asked);
     }
+    await target.startInstant?.();
     start = target.now();
     epochMs = Date.now();
     let previous: { at: number; anchored: boolean } | undefined;
@@ -275,6 +289,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
+  for (const fill of hexLater) fill();
   return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), ...(warnings.length > 0 ? { warnings } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
 
   /**
@@ -352,7 +367,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         lag.acted(injectedAt - resolved.at);
         const { bytes } = await inject(spec, conn, target, state);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
-        entries.push({ kind: "inject", time: injectedAt, source: line, hex: hex(bytes), text: formatSpec(spec) });
+        entries.push(withHexLater({ kind: "inject", time: injectedAt, source: line, hex: "", text: formatSpec(spec) }, () => bytes));
         return injectedAt;
       }
       if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {
@@ -374,7 +389,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       for (const s of sniffed.seen) {
         if (s.ours) continue;
-        entries.push({ kind: "sniff", time: at(s.emitted.time), hex: hex(s.emitted.bytes), text: s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)", matched: false, ...ruleOf(s.emitted) });
+        entries.push(withHexLater({ kind: "sniff", time: at(s.emitted.time), hex: "", text: s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)", matched: false, ...ruleOf(s.emitted) }, () => s.emitted.bytes));
       }
       // Fields the model computes but does not promise (its `loose` list) are not held against it.
       const loose = new Set(sniffed.seen.flatMap((s) => (s.ours ? s.emitted.loose ?? [] : [])));
@@ -383,7 +398,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const mismatches = compared.mismatches.filter((m) => !loose.has(m.field));
       const actualAt = timedInstant(sniffed.first, start, resolved, toleranceFor(config, resolved.at, prevAt));
       const actualText = formatPacket(actual, { direction: "outbound" });
-      entries.push({ kind: "sniff", time: actualAt, source: line, hex: hex(encodePacket(sniffed.live)), text: actualText, matched: mismatches.length === 0, ...ruleOf(sniffed.first) });
+      const live = sniffed.live;
+      entries.push(withHexLater({ kind: "sniff", time: actualAt, source: line, hex: "", text: actualText, matched: mismatches.length === 0, ...ruleOf(sniffed.first) }, () => encodePacket(live)));
       const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet", earlySlack);
       lag.kernelActed();
       const problems = mismatches.map((m) => m.message);
@@ -409,6 +425,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   async function runSyscallEvent(event: Event & { kind: "syscall" }, resolved: ResolvedTime, prevAt: number | undefined): Promise<number | undefined> {
     const call = event.call;
     await awaitIdle(event.span);
+    const lead = start + resolved.at - SYSCALL_LEAD_USECS;
+    if (target.now() < lead) await target.sleepUntil(lead);
+    target.expectSyscall?.();
     await waitFor(resolved, prevAt, "system call start", event.time.span);
     const callText = printSyscall(call);
     let prepared;

@@ -151,11 +151,12 @@ export function checkResult(call: SyscallSpec, result: SyscallResult): string | 
   const expectedValue = evaluate(call.result);
   if (typeof expectedValue !== "number") return `Bad type for the expected result of ${call.name}`;
   const actualErrno = result.errno !== undefined ? errnoNumber(result.errno) ?? 0 : 0;
-  const errnoText = `errno ${actualErrno} (${strerror(actualErrno)})`;
+  // Only worded when it fails (strerror goes through the FFI).
+  const errnoText = (): string => `errno ${actualErrno} (${strerror(actualErrno)})`;
   if (CHECK_FD.has(call.name) && expectedValue >= 0) {
-    if (result.ret < 0) return `Expected non-negative result but got ${result.ret} with ${errnoText}`;
+    if (result.ret < 0) return `Expected non-negative result but got ${result.ret} with ${errnoText()}`;
   } else if (result.ret !== expectedValue) {
-    return `Expected result ${expectedValue} but got ${result.ret} with ${errnoText}`;
+    return `Expected result ${expectedValue} but got ${result.ret} with ${errnoText()}`;
   }
   if (call.errno !== undefined) {
     const want = errnoNumber(call.errno.name);

@@ -5,8 +5,10 @@
  * the same script passes on every later run). packetdrill, compiled C, has no such first run.
  * Before timing-sensitive runs, tcpdrill plays a built-in script on the model — the same
  * runner, matcher and codec paths, no kernel, a few tens of milliseconds — until they are warm.
+ * It also locates the kernel's jiffy tick, which kernel runs start on (harness/sys/tick.ts).
  */
 import type { IpMode } from "../../lib/trace/types";
+import { locateTick } from "../sys/tick";
 import { modelTargetFactory, runText } from "./run-job";
 
 /** Handshake both ways, data both ways with options, and a close: the common paths. */
@@ -41,6 +43,12 @@ export function warmUpRunner(rounds = 4): Promise<void> {
       for (const mode of modes) {
         await runText(WARM_UP_SCRIPT, "warm-up.pkt", mode, { target: "model", allowUnexpected: true }, modelTargetFactory(), process.cwd()).catch(() => undefined);
       }
+    }
+    // Locating the jiffy tick busy-reads the clock for ~30 ms: here, not inside a timed run.
+    try {
+      locateTick();
+    } catch {
+      // No FFI here (a model-only host): kernel runs, if any, report that themselves.
     }
   })();
   return warm;

@@ -1,8 +1,9 @@
 /** The Sandbox object: one network namespace, one syscall thread, tun0, capture, commands. */
 import { findTcpSocketState } from "./sock-diag";
 import { sinceEpochNs } from "../sys/clock";
+import { locateTick, nextAtPhase } from "../sys/tick";
 import { descriptorsNamed, executeQuickSyscall } from "../sys/executor/index";
-import { readTcpInfo } from "../sys/executor/sockopt";
+import { readTcpInfo, readTcpState } from "../sys/executor/sockopt";
 import { tcpStateName } from "../sys/constants";
 import { call, closeInBackground, libc } from "../sys/libc";
 import type { TcpInfo } from "../sys/structs/tcp-info";
@@ -118,6 +119,23 @@ export class Sandbox {
     }
   }
 
+  /**
+   * Resolves `phaseNs` after a jiffy boundary (the next one at least 1 ms ahead, so the
+   * waiting itself has room), or at once when the tick could not be located.
+   */
+  async sleepUntilTickPhase(phaseNs: number): Promise<void> {
+    this.expectSyscall();
+    const tick = locateTick();
+    if (tick === undefined) return;
+    const at = nextAtPhase(tick, this.epochNs + BigInt(this.nowNs() + 1_000_000), phaseNs);
+    await this.sleepUntilNs(Number(at - this.epochNs));
+  }
+
+  /** A syscall is coming within a millisecond or two: have the syscall thread watch for it. */
+  expectSyscall(): void {
+    if (!this.closed) this.thread.wake();
+  }
+
   /** The next packet the kernel sent, waiting until `deadlineNs` at most; undefined if none. */
   nextPacket(deadlineNs: number): Promise<CapturedPacket | undefined> {
     return this.capture.next(deadlineNs, this.nowNs());
@@ -226,8 +244,9 @@ export class Sandbox {
   }
 
   tcpState(fd: number): string | undefined {
-    const info = this.tcpInfo(fd);
-    return info === undefined ? undefined : tcpStateName(info.state);
+    if (!this.owned.has(fd)) return undefined;
+    const state = readTcpState(fd);
+    return state === undefined ? undefined : tcpStateName(state);
   }
 
   /** Runs `/bin/sh -c command` inside the sandbox (see exec.ts). */

@@ -9,6 +9,13 @@ import type { SyscallOutcome } from "../sys/types";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
 const NS = 1000;
+/**
+ * Where in the jiffy a run starts: 250 µs after a boundary, as packetdrill does
+ * (run.c: schedule_start_time_usecs, JIFFY_OFFSET_USECS), so that scripts written against
+ * packetdrill see the same jiffies. TCPDRILL_TICK_PHASE_US overrides it, for experiments; "off"
+ * starts at once, at any phase.
+ */
+const START_PHASE = process.env.TCPDRILL_TICK_PHASE_US ?? "250";
 
 /** socket(AF_INET|AF_INET6, SOCK_STREAM…, 0|IPPROTO_TCP): the sockets `--cc` applies to. */
 function isTcpSocket(request: SyscallRequest): boolean {
@@ -51,6 +58,14 @@ export class KernelTarget implements Target {
 
   sleepUntil(time: number): Promise<void> {
     return this.sandbox.sleepUntilNs(time * NS);
+  }
+
+  expectSyscall(): void {
+    this.sandbox.expectSyscall();
+  }
+
+  async startInstant(): Promise<void> {
+    if (START_PHASE !== "off") await this.sandbox.sleepUntilTickPhase(Number(START_PHASE) * 1000);
   }
 
   async nextPacket(deadline: number): Promise<Emitted | undefined> {

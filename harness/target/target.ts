@@ -74,6 +74,14 @@ export interface Target {
   /** Wait until `time` (µs). The model advances its virtual clock; the kernel sleeps. */
   sleepUntil(time: number): Promise<void>;
   /**
+   * Waits for the instant a run should start at: on the kernel, a fixed phase of the jiffy tick
+   * (harness/sys/tick.ts), so values the kernel counts in jiffies come out the same every run.
+   * Absent where time is virtual (the model).
+   */
+  startInstant?(): Promise<void>;
+  /** A syscall is due within about a millisecond (the kernel target readies its syscall thread). */
+  expectSyscall?(): void;
+  /**
    * The next packet the target emitted, waiting at most until `deadline`; undefined when the
    * deadline passed first. Packets are delivered in emission order and each only once.
    */

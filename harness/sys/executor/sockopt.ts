@@ -202,4 +202,18 @@ export function readTcpInfo(fd: number): Fields | undefined {
   return decodeTcpInfo(buffer, lenWord[0]);
 }
 
+const stateBuffer = new Uint8Array(8);
+const stateLen = new Uint32Array(1);
+
+/**
+ * Only tcpi_state (tcp_info's first byte; the kernel copies min(optlen, sizeof)): the runner asks
+ * after every event, and decoding the whole struct each time costs it ~50 µs.
+ */
+export function readTcpState(fd: number): number | undefined {
+  stateLen[0] = stateBuffer.length;
+  const ret = libc().getsockopt(fd, SOL["SOL_TCP"]!, TCP["TCP_INFO"]!, stateBuffer, stateLen);
+  if (ret < 0 || stateLen[0]! < 1) return undefined;
+  return stateBuffer[0]!;
+}
+
 export const SOCKOPT_HANDLERS: Readonly<Record<string, Handler>> = { setsockopt, getsockopt };

@@ -1,0 +1,82 @@
+/**
+ * The kernel's jiffy tick, located on the sandbox clock (CLOCK_REALTIME).
+ *
+ * Much of TCP counts in jiffies (HZ=250 here: 4 ms): tcp_info's busy/rwnd/sndbuf-limited
+ * chronographs (tcp_chrono_start/stop use tcp_jiffies32), the retransmit, delayed-ACK and
+ * keep-alive timers (timer-wheel expiries are whole jiffies). Whether 50 ms of scripted time is 12
+ * or 13 jiffies depends on where the script starts relative to the tick, so a run that starts at
+ * a random phase passes or fails such a check at random. Starting every run at the same phase
+ * makes those values the same on every run.
+ *
+ * The tick is found from the coarse clock: CLOCK_REALTIME_COARSE only moves when the tick
+ * updates timekeeping (tick_do_update_jiffies64 then update_wall_time), so the fine clock read
+ * just after the coarse one changes is a jiffy boundary plus the reader's latency. The tick is a
+ * fixed grid (tick_next_period advances by TICK_NSEC), also across NOHZ idle, where jiffies are
+ * caught up on that grid, so the earliest of a few such readings locates it for good.
+ */
+import { libc } from "./libc";
+import { CLOCK_REALTIME } from "./clock";
+
+const CLOCK_REALTIME_COARSE = 5;
+
+export interface Tick {
+  /** The tick period (ns): 1e9 / HZ. */
+  readonly periodNs: number;
+  /** A jiffy boundary (realtime ns, bigint); the others are this plus multiples of periodNs. */
+  readonly boundaryNs: bigint;
+}
+
+const scratch = new BigInt64Array(2);
+
+function read(clock: number): bigint {
+  libc().clock_gettime(clock, scratch);
+  return scratch[0]! * 1_000_000_000n + scratch[1]!;
+}
+
+let located: Tick | undefined;
+
+/**
+ * Locates the tick: busy-reads the clocks across `steps` ticks (steps × periodNs of blocked
+ * thread, ~30 ms; done once per process, before any run needs the thread). Undefined when the
+ * coarse clock does not move as a tick would (then runs simply start at any phase).
+ */
+export function locateTick(steps = 8): Tick | undefined {
+  if (located !== undefined) return located;
+  let previous = read(CLOCK_REALTIME_COARSE);
+  const seen: bigint[] = [];
+  const periods: bigint[] = [];
+  const deadline = read(CLOCK_REALTIME) + 200_000_000n;
+  while (seen.length < steps) {
+    const coarse = read(CLOCK_REALTIME_COARSE);
+    const fine = read(CLOCK_REALTIME);
+    if (coarse !== previous) {
+      seen.push(fine);
+      periods.push(coarse - previous);
+      previous = coarse;
+    }
+    if (fine > deadline) return undefined;
+  }
+  // The first change may be a partial observation; the steps after it are whole periods.
+  const period = periods.slice(1).reduce((a, b) => (a < b ? a : b));
+  if (period <= 0n || period > 100_000_000n) return undefined;
+  // Each reading is boundary + latency ≥ 0: the earliest phase (relative to the first reading,
+  // wrapped into one period around it) is the boundary.
+  const first = seen[0]!;
+  let earliest = 0n;
+  for (const t of seen) {
+    let d = (t - first) % period;
+    if (d > period / 2n) d -= period;
+    if (d < earliest) earliest = d;
+  }
+  located = { periodNs: Number(period), boundaryNs: first + earliest };
+  return located;
+}
+
+/** The first instant ≥ `notBeforeNs` (realtime ns) that lies `phaseNs` after a jiffy boundary. */
+export function nextAtPhase(tick: Tick, notBeforeNs: bigint, phaseNs: number): bigint {
+  const period = BigInt(tick.periodNs);
+  const phase = BigInt(Math.round(phaseNs)) % period;
+  const into = (((notBeforeNs - tick.boundaryNs) % period) + period) % period;
+  const wait = (phase - into + period) % period;
+  return notBeforeNs + wait;
+}

@@ -1,0 +1,59 @@
+import { expect } from "chai";
+import { libc } from "../../../harness/sys/libc";
+import { locateTick, nextAtPhase, type Tick } from "../../../harness/sys/tick";
+
+const CLOCK_REALTIME = 0;
+const CLOCK_REALTIME_COARSE = 5;
+
+function read(clock: number): bigint {
+  const ts = new BigInt64Array(2);
+  libc().clock_gettime(clock, ts);
+  return ts[0]! * 1_000_000_000n + ts[1]!;
+}
+
+describe("harness/sys/tick", () => {
+  describe("nextAtPhase", () => {
+    const tick: Tick = { periodNs: 4_000_000, boundaryNs: 1_000_000_000n };
+
+    it("moves forward to the phase within the current or next jiffy", () => {
+      // 1.0015 s is 1.5 ms into a jiffy: 250 µs into one is the next jiffy's, 2 ms into one this jiffy's.
+      expect(nextAtPhase(tick, 1_001_500_000n, 250_000)).to.equal(1_004_250_000n);
+      expect(nextAtPhase(tick, 1_001_500_000n, 2_000_000)).to.equal(1_002_000_000n);
+    });
+
+    it("stays put when already at the phase, and works before the located boundary too", () => {
+      expect(nextAtPhase(tick, 1_000_250_000n, 250_000)).to.equal(1_000_250_000n);
+      expect(nextAtPhase(tick, 996_100_000n, 250_000)).to.equal(996_250_000n);
+      expect(nextAtPhase(tick, 999_000_000n, 250_000)).to.equal(1_000_250_000n);
+    });
+
+    it("takes the phase modulo the period", () => {
+      expect(nextAtPhase(tick, 1_000_000_000n, 4_250_000)).to.equal(1_000_250_000n);
+    });
+  });
+
+  describe("locateTick (this machine's clock)", () => {
+    it("finds the period the coarse clock moves by, and boundaries that later ticks fall on", function () {
+      const tick = locateTick();
+      if (tick === undefined) this.skip();
+      // HZ is 100, 250, 300 or 1000 on Linux.
+      expect([10_000_000, 4_000_000, 3_333_333, 3_333_334, 1_000_000]).to.include(tick.periodNs);
+      // Later coarse-clock steps are seen just after a located boundary: their phase is small
+      // (the reader's latency), except when a step is seen late because this thread was
+      // preempted, so the median phase is checked.
+      const phases: number[] = [];
+      let previous = read(CLOCK_REALTIME_COARSE);
+      const deadline = read(CLOCK_REALTIME) + 200_000_000n;
+      while (phases.length < 9 && read(CLOCK_REALTIME) < deadline) {
+        const coarse = read(CLOCK_REALTIME_COARSE);
+        if (coarse === previous) continue;
+        previous = coarse;
+        const fine = read(CLOCK_REALTIME);
+        phases.push(Number((((fine - tick.boundaryNs) % BigInt(tick.periodNs)) + BigInt(tick.periodNs)) % BigInt(tick.periodNs)));
+      }
+      phases.sort((a, b) => a - b);
+      expect(phases.length).to.equal(9);
+      expect(phases[4]).to.be.below(tick.periodNs / 4);
+    });
+  });
+});
