@@ -21,7 +21,7 @@ import { RunViews } from "./ladder";
 import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { variantModes, withVariant } from "../runner/variants";
-import { warmUpRunner } from "../runner/warm-up";
+import { warmUpKernel } from "../runner/warm-up";
 import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
 
@@ -128,8 +128,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const factory = gatedFactory(targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {}), new Gate());
   const order = longestFirst(work.map((w) => scriptSeconds(w.file)));
 
-  // Kernel runs are timed: play the runner's paths on the model first so V8 has optimised them.
-  if (kind === "kernel") await warmUpRunner();
+  // Kernel runs are timed: play the runner's paths on the model and the kernel first, so that V8
+  // has optimised them on the main thread and on the syscall threads the runs will take.
+  if (kind === "kernel") await warmUpKernel(Math.min(jobs, work.length));
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
   const results: JobResult[] = new Array(work.length);

@@ -9,7 +9,7 @@
  */
 import type { IpMode } from "../../lib/trace/types";
 import { locateTick } from "../sys/tick";
-import { modelTargetFactory, runText } from "./run-job";
+import { kernelTargetFactory, modelTargetFactory, runText } from "./run-job";
 
 /** Handshake both ways, data both ways with options, and a close: the common paths. */
 export const WARM_UP_SCRIPT = `
@@ -52,4 +52,24 @@ export function warmUpRunner(rounds = 4): Promise<void> {
     }
   })();
   return warm;
+}
+
+let kernelWarm: Promise<void> | undefined;
+
+/**
+ * The kernel side has cold paths of its own — the syscall thread's executor (a thread per run in
+ * parallel, each its own V8 isolate), the capture, sock_diag — and a first run's calls took
+ * 1–2 ms each instead of tens of µs (sack-shift-sacked-7-3-4-8-9-fack then bound at 3–7 ms, and
+ * every later event a jiffy either way). So the warm-up script also runs on the kernel, once on
+ * each of `threads` syscall threads at the same time (the pool keeps them, warm, for the runs).
+ * Once per process; failures are ignored (the runs report their own).
+ */
+export function warmUpKernel(threads: number): Promise<void> {
+  kernelWarm ??= (async () => {
+    await warmUpRunner();
+    const one = (): Promise<unknown> =>
+      runText(WARM_UP_SCRIPT, "warm-up.pkt", "ipv4", { allowUnexpected: true }, kernelTargetFactory, process.cwd()).catch(() => undefined);
+    for (let round = 0; round < 2; round++) await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, 4)) }, one));
+  })();
+  return kernelWarm;
 }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { modelTargetFactory, runText } from "../../../harness/runner/run-job";
-import { WARM_UP_SCRIPT, warmUpRunner } from "../../../harness/runner/warm-up";
+import { kernelTargetFactory, modelTargetFactory, runText } from "../../../harness/runner/run-job";
+import { WARM_UP_SCRIPT, warmUpKernel, warmUpRunner } from "../../../harness/runner/warm-up";
+import { sandboxSupport } from "../../../harness/sandbox";
 
 describe("harness/runner/warm-up", () => {
   it("the warm-up script passes on the model in every mode, so it warms the paths a passing run takes", async () => {
@@ -10,9 +11,25 @@ describe("harness/runner/warm-up", () => {
     }
   });
 
+  it("the warm-up script passes on the kernel too, so the syscall thread's paths get warm as well", async function () {
+    const support = sandboxSupport();
+    if (!support.ok) {
+      console.log(`      skipped: no kernel sandbox here (${support.reason})`);
+      this.skip();
+    }
+    this.timeout(10_000);
+    const r = await runText(WARM_UP_SCRIPT, "warm-up.pkt", "ipv4", { allowUnexpected: true }, kernelTargetFactory, process.cwd());
+    expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
+    expect(r.trace.entries.filter((e) => e.kind === "syscall").length).to.be.at.least(8);
+  });
+
   it("runs once per process", async () => {
     const first = warmUpRunner();
     expect(warmUpRunner()).to.equal(first);
     await first;
+    if (!sandboxSupport().ok) return;
+    const kernel = warmUpKernel(1);
+    expect(warmUpKernel(2)).to.equal(kernel);
+    await kernel;
   });
 });
