@@ -18,6 +18,8 @@ import { libc } from "./libc";
 import { CLOCK_REALTIME } from "./clock";
 
 const CLOCK_REALTIME_COARSE = 5;
+/** Readings this close after a candidate boundary count as seeing it (ns). */
+const CLUSTER_NS = 200_000n;
 
 export interface Tick {
   /** The tick period (ns): 1e9 / HZ. */
@@ -37,10 +39,10 @@ let located: Tick | undefined;
 
 /**
  * Locates the tick: busy-reads the clocks across `steps` ticks (steps × periodNs of blocked
- * thread, ~30 ms; done once per process, before any run needs the thread). Undefined when the
+ * thread, ~50 ms; done once per process, before any run needs the thread). Undefined when the
  * coarse clock does not move as a tick would (then runs simply start at any phase).
  */
-export function locateTick(steps = 8): Tick | undefined {
+export function locateTick(steps = 12): Tick | undefined {
   if (located !== undefined) return located;
   let previous = read(CLOCK_REALTIME_COARSE);
   const seen: bigint[] = [];
@@ -59,16 +61,21 @@ export function locateTick(steps = 8): Tick | undefined {
   // The first change may be a partial observation; the steps after it are whole periods.
   const period = periods.slice(1).reduce((a, b) => (a < b ? a : b));
   if (period <= 0n || period > 100_000_000n) return undefined;
-  // Each reading is boundary + latency ≥ 0: the earliest phase (relative to the first reading,
-  // wrapped into one period around it) is the boundary.
+  // Each reading is a boundary plus the reader's latency: mostly microseconds, now and then
+  // milliseconds (the thread preempted, a GC). The boundary is where most readings gather: the
+  // phase with the most readings within CLUSTER_NS after it (the earliest such phase on a tie).
   const first = seen[0]!;
-  let earliest = 0n;
-  for (const t of seen) {
-    let d = (t - first) % period;
-    if (d > period / 2n) d -= period;
-    if (d < earliest) earliest = d;
+  const phases = seen.map((t) => ((t - first) % period + period) % period);
+  let best = phases[0]!;
+  let bestCount = -1;
+  for (const candidate of phases) {
+    const count = phases.filter((p) => (p - candidate + period) % period <= CLUSTER_NS).length;
+    if (count > bestCount || (count === bestCount && candidate < best)) {
+      best = candidate;
+      bestCount = count;
+    }
   }
-  located = { periodNs: Number(period), boundaryNs: first + earliest };
+  located = { periodNs: Number(period), boundaryNs: first + best };
   return located;
 }
 

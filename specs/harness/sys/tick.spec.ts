@@ -39,23 +39,23 @@ describe("harness/sys/tick", () => {
       // HZ is 100, 250, 300 or 1000 on Linux.
       expect([10_000_000, 4_000_000, 3_333_333, 3_333_334, 1_000_000]).to.include(tick.periodNs);
       // Later coarse-clock steps are seen close to a located boundary: just after it by the
-      // reader's latency, or a few µs before it when the location itself came out a little late
-      // (all its readings were delayed), so the distance is taken both ways; a step seen late
-      // because this thread was preempted is an outlier, so the median is checked.
-      const phases: number[] = [];
+      // reader's latency, or a few µs before it when the location came out a little late, so the
+      // distance is taken both ways. A step seen late because this thread was preempted (or, under
+      // Deno, collected garbage) is an outlier; a wrong location would put almost none of them
+      // within 250 µs (1 in 8 by chance), so a third of them is asked for.
+      const distances: number[] = [];
       let previous = read(CLOCK_REALTIME_COARSE);
-      const deadline = read(CLOCK_REALTIME) + 200_000_000n;
-      while (phases.length < 9 && read(CLOCK_REALTIME) < deadline) {
+      const deadline = read(CLOCK_REALTIME) + 300_000_000n;
+      while (distances.length < 15 && read(CLOCK_REALTIME) < deadline) {
         const coarse = read(CLOCK_REALTIME_COARSE);
         if (coarse === previous) continue;
         previous = coarse;
         const fine = read(CLOCK_REALTIME);
         const phase = Number((((fine - tick.boundaryNs) % BigInt(tick.periodNs)) + BigInt(tick.periodNs)) % BigInt(tick.periodNs));
-        phases.push(Math.min(phase, tick.periodNs - phase));
+        distances.push(Math.min(phase, tick.periodNs - phase));
       }
-      phases.sort((a, b) => a - b);
-      expect(phases.length).to.equal(9);
-      expect(phases[4]).to.be.below(tick.periodNs / 4);
+      expect(distances.length).to.equal(15);
+      expect(distances.filter((d) => d < 250_000).length, `distances (ns): ${distances.join(" ")}`).to.be.at.least(5);
     });
   });
 });
