@@ -1,8 +1,8 @@
 // The same TS-built script against the real kernel (in its own network namespace).
 import { expect, use } from "chai";
 import { tcpdrillChai } from "../../../harness/api";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { passiveOpenThenClose } from "./handshake";
+import { requireKernel } from "../../helpers/kernel";
 
 use(tcpdrillChai);
 
@@ -10,11 +10,7 @@ describe("harness/api on the kernel target", function () {
   this.timeout(30_000);
 
   it("a TS-built passive open and half close passes on Linux, with the same states as the model", async function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     const kernel = await passiveOpenThenClose("kernel-close", 1, "shutdown").run({ target: "kernel", mode: "ipv4" });
     expect(kernel).to.pass;
     expect(kernel.target).to.equal("kernel");

@@ -6,8 +6,8 @@ import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { namespacesOf, netNamespaces, pids, sleepers, waitFor } from "./proc-scan";
+import { requireKernel } from "../../helpers/kernel";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
@@ -104,11 +104,7 @@ async function expectNothingLeft(run: Run): Promise<void> {
 describe("tcpdrill run under Deno leaves nothing behind (real kernel)", function () {
   this.timeout(60_000);
   before(function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     if (!existsSync(deno)) {
       console.log("      pending: node_modules/.bin/deno is not installed (npm ci installs it)");
       this.skip();

@@ -5,8 +5,8 @@ import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import * as path from "node:path";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { namespacesOf, netNamespaces, sleepers, waitFor } from "./proc-scan";
+import { requireKernel } from "../../helpers/kernel";
 
 const root = path.resolve(__dirname, "../../..");
 const script = path.join(__dirname, "fixtures/blocks-forever.pkt");
@@ -53,11 +53,7 @@ function trackNamespaces(pid: number): { own: Set<string>; stop: () => void } {
 describe("tcpdrill run leaves nothing behind (real kernel)", function () {
   this.timeout(60_000);
   before(function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
   });
 
   it("a script that blocks forever fails at --timeout with a clear message", async () => {

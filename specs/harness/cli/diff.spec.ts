@@ -11,10 +11,10 @@ import * as path from "node:path";
 import { diffCommand, type DiffTargets } from "../../../harness/cli/diff";
 import { captureIo } from "../../../harness/cli/io";
 import { kernelTargetFactory, type TargetFactory } from "../../../harness/runner/run-job";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { ModelTarget } from "../../../harness/target/model";
 import type { Emitted, Target } from "../../../harness/target/target";
 import { decodePacket, encodePacket, type PacketRepr } from "../../../lib/wire";
+import { requireKernel } from "../../helpers/kernel";
 
 /** The model posing as the kernel: no rules, no ranges, and `alter` applied to every packet it sends. */
 function standIn(alter: (p: PacketRepr) => PacketRepr = (p) => p): TargetFactory {
@@ -144,11 +144,7 @@ describe("harness/cli/diff", () => {
 
   it("the real kernel and the model agree on a conformance script", async function () {
     this.timeout(30_000);
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      skipped: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     const io = captureIo();
     const script = path.join(__dirname, "../../tcp/active-close/four-way.pkt");
     const status = await diffCommand([script], io, { kernel: kernelTargetFactory });

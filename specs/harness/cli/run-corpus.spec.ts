@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { captureIo } from "../../../harness/cli/io";
 import { runCommand } from "../../../harness/cli/run";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { parseVerdicts } from "../../../lib/corpus/verdicts";
+import { requireKernel } from "../../helpers/kernel";
 
 const PASSIVE = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
@@ -70,11 +70,7 @@ describe("harness/cli/run corpus mode", function () {
   });
 
   it("kernel: --cc sets TCP_CONGESTION on every socket, and an init sysctl that did not apply is a warning", async function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     const file = path.join(dir, "cc.pkt");
     fs.writeFileSync(file, "`sysctl -q -w net.ipv4.tcp_congestion_control=nosuchcc 2>/dev/null; true`\n" + PASSIVE);
     const warned = captureIo();

@@ -12,8 +12,8 @@ import * as path from "node:path";
 import { captureIo } from "../../../harness/cli/io";
 import { runCommand } from "../../../harness/cli/run";
 import { stageCorpus } from "../../../harness/corpus/stage";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { compareVerdicts, parseVerdicts } from "../../../lib/corpus/verdicts";
+import { requireKernel } from "../../helpers/kernel";
 
 const CORPUS = path.resolve(__dirname, "../../../../shared/corpus/packetdrill");
 const SLICE = [
@@ -33,11 +33,7 @@ describe("harness/corpus: agreement with packetdrill on a corpus slice (kernel)"
       console.log(`      pending: the upstream corpus is not at ${CORPUS}`);
       this.skip();
     }
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     const staged = stageCorpus(CORPUS);
     const cwd = process.cwd();
     try {

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { renderDiagnostic } from "../../../lib/diagnostics/render";
 import { kernelTargetFactory, modelTargetFactory, runJob, runText, type JobResult } from "../../../harness/runner/run-job";
-import { sandboxSupport } from "../../../harness/sandbox";
+import { requireKernel } from "../../helpers/kernel";
 
 const here = __dirname;
 const python = spawnSync(process.env["TCPDRILL_PYTHON"] ?? "python3", ["--version"]).status === 0;
@@ -34,11 +34,7 @@ function onModel(text: string): Promise<JobResult> {
 describe("harness/python code blocks (real kernel)", function () {
   this.timeout(30_000);
   beforeEach(function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      pending: kernel target unavailable: ${support.reason}`);
-      this.skip();
-    }
+    requireKernel(this);
     needPython(this);
   });
 

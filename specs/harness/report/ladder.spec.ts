@@ -9,11 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { kernelTargetFactory, modelTargetFactory, runJob } from "../../../harness/runner/run-job";
-import { sandboxSupport } from "../../../harness/sandbox";
 import { renderLadderSvg } from "../../../harness/report/ladder-svg";
 import { LADDER_TEXT_WIDTH, renderLadderText } from "../../../harness/report/ladder-text";
 import { ladderLayout, type LadderLayout } from "../../../lib/report/ladder-layout";
 import type { Trace } from "../../../lib/trace/types";
+import { requireKernel } from "../../helpers/kernel";
 
 const T1 = "specs/tcp/passive-open/listen-accept.pkt";
 const T4 = "specs/tcp/active-close/four-way.pkt";
@@ -239,11 +239,7 @@ describe("harness/report/ladder", () => {
 
   describe("handshake (T1) on the kernel", () => {
     it("draws the same conversation from the real kernel", async function () {
-      const support = sandboxSupport();
-      if (!support.ok) {
-        console.log(`      skipped: no network namespaces here (${support.reason})`);
-        this.skip();
-      }
+      requireKernel(this);
       this.timeout(30_000);
       const trace = (await runJob(T1, "ipv4", { target: "kernel" }, kernelTargetFactory)).trace;
       expect(trace.verdict, trace.failure?.message).to.equal("pass");

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { renderDiagnostic } from "../../../lib/diagnostics/render";
 import { kernelTargetFactory, runJob } from "../../../harness/runner/run-job";
-import { sandboxSupport } from "../../../harness/sandbox";
+import { requireKernel } from "../../helpers/kernel";
 
 const dir = path.join(__dirname, "selftest");
 
@@ -18,11 +18,7 @@ describe("harness/runner self-tests (scripts that must fail, real kernel)", func
     const failure = /^\/\/ Failure: (.*)$/m.exec(text)?.[1];
     const also = [...text.matchAll(/^\/\/ Also: (.*)$/gm)].map((m) => m[1]!);
     it(`${name} fails with: ${failure}`, async function () {
-      const support = sandboxSupport();
-      if (!support.ok) {
-        console.log(`      pending: kernel target unavailable: ${support.reason}`);
-        this.skip();
-      }
+      requireKernel(this);
       expect(failure, "the script states its failure").to.be.a("string");
       const r = await runJob(file, "ipv4", {}, kernelTargetFactory);
       expect(r.trace.verdict).to.equal("fail");

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { kernelTargetFactory, modelTargetFactory, runText } from "../../../harness/runner/run-job";
 import { WARM_UP_SCRIPT, warmUpKernel, warmUpRunner } from "../../../harness/runner/warm-up";
 import { sandboxSupport } from "../../../harness/sandbox";
+import { requireKernel } from "../../helpers/kernel";
 
 describe("harness/runner/warm-up", () => {
   it("the warm-up script passes on the model in every mode, so it warms the paths a passing run takes", async () => {
@@ -12,11 +13,7 @@ describe("harness/runner/warm-up", () => {
   });
 
   it("the warm-up script passes on the kernel too, so the syscall thread's paths get warm as well", async function () {
-    const support = sandboxSupport();
-    if (!support.ok) {
-      console.log(`      skipped: no kernel sandbox here (${support.reason})`);
-      this.skip();
-    }
+    requireKernel(this);
     this.timeout(10_000);
     const r = await runText(WARM_UP_SCRIPT, "warm-up.pkt", "ipv4", { allowUnexpected: true }, kernelTargetFactory, process.cwd());
     expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");

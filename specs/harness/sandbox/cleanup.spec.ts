@@ -11,7 +11,7 @@ import { createSandbox, setThreadPooling, stopIdleThreads, type Sandbox } from "
 import { sweepStaleDirectories } from "../../../harness/sandbox/exec";
 import { ELLIPSIS } from "../../../harness/sys/index";
 import { alive, eventually, footprint, settledFootprint, tasksIn } from "./helpers/proc";
-import { requireSandboxes } from "./helpers/support";
+import { requireKernel } from "../../helpers/kernel";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 /** Loads a .ts file through tsx in the same process, under Node or Deno (`-r tsx/cjs` is Node's only). */
@@ -31,7 +31,7 @@ async function expectGone(sb: Sandbox, before: ReturnType<typeof footprint>): Pr
 describe("harness/sandbox cleanup (real kernel)", function () {
   this.timeout(30000);
   before(async function () {
-    requireSandboxes(this);
+    requireKernel(this);
     // Warm up once: the first close starts koffi's thread for background calls, which stays.
     // The thread then idles in the pool long enough to turn its event loop (thread-main.ts:
     // serveLoop), so tsx's transform cache gets written: on a cold cache every new syscall thread

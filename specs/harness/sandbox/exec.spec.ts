@@ -2,13 +2,14 @@
 import { expect } from "chai";
 import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { createSandbox, type Sandbox } from "../../../harness/sandbox/index";
-import { hostInterfaces, requireSandboxes } from "./helpers/support";
+import { hostInterfaces } from "./helpers/support";
+import { requireKernel } from "../../helpers/kernel";
 
 describe("harness/sandbox exec (real kernel)", function () {
   this.timeout(20000);
   let sb: Sandbox;
   before(async function () {
-    requireSandboxes(this);
+    requireKernel(this);
     sb = await createSandbox({ mode: "ipv4" });
   });
   after(async () => {

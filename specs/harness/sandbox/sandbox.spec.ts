@@ -7,7 +7,7 @@ import { closeSync, openSync, readlinkSync } from "node:fs";
 import { createSandbox, ForeignDescriptorError, type IpMode, type Sandbox } from "../../../harness/sandbox/index";
 import { ELLIPSIS } from "../../../harness/sys/index";
 import { ACK, decodeSegment, encodeSegment, PSH, SYN, synOptions, type Parsed } from "./helpers/packets";
-import { requireSandboxes } from "./helpers/support";
+import { requireKernel } from "../../helpers/kernel";
 
 const MODES: readonly IpMode[] = ["ipv4", "ipv4-mapped-ipv6", "ipv6"];
 const MS = 1e6;
@@ -35,7 +35,7 @@ async function activeOpen(sb: Sandbox): Promise<{ fd: number; syn: Parsed; local
 describe("harness/sandbox (real kernel)", function () {
   this.timeout(20000);
   before(function () {
-    requireSandboxes(this);
+    requireKernel(this);
   });
 
   for (const mode of MODES) {

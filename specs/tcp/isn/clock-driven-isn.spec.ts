@@ -11,9 +11,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { runSource, type SpecTrace } from "../../../harness/api";
-import { sandboxSupport } from "../../../harness/sandbox";
 import type { IpMode, TargetKind } from "../../../lib/trace/types";
 import { decodePacket } from "../../../lib/wire/packet";
+import { requireKernel } from "../../helpers/kernel";
 
 const file = path.join(__dirname, "clock-driven-isn.pkt");
 const TICKS_PER_USEC = 1000 / 64;
@@ -35,11 +35,7 @@ describe("specs/tcp/isn: the ISN is clock-driven (RFC 9293 MUST-8)", function ()
     for (const mode of ["ipv4", "ipv6"] as IpMode[]) {
       it(`[${mode}] ${target}: same 4-tuple: ISN = the first + elapsed × 15.625 per µs; another 4-tuple: off that line`, async function () {
         if (target === "kernel") {
-          const support = sandboxSupport();
-          if (!support.ok) {
-            console.log(`      pending: kernel target unavailable: ${support.reason}`);
-            this.skip();
-          }
+          requireKernel(this);
         }
         const trace = await runSource(source, file, { target, mode, cwd: path.dirname(file) });
         expect(trace.verdict, trace.failure?.message).to.equal("pass");

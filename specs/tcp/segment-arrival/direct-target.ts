@@ -5,9 +5,9 @@
  */
 import { defaultConfig, type RunConfig } from "../../../harness/runner/config";
 import { targetFactory } from "../../../harness/runner/run-job";
-import { sandboxSupport } from "../../../harness/sandbox";
 import type { SyscallResult, Target } from "../../../harness/target/target";
 import type { IpMode, TargetKind } from "../../../lib/trace/types";
+import { requireKernel } from "../../helpers/kernel";
 
 /** The listener's port in these specs. */
 export const PORT = 8080;
@@ -24,11 +24,7 @@ export function forEachTarget(title: (mode: Family, target: TargetKind) => strin
     for (const mode of ["ipv4", "ipv6"] as const satisfies readonly IpMode[]) {
       it(title(mode, target), async function () {
         if (target === "kernel") {
-          const support = sandboxSupport();
-          if (!support.ok) {
-            console.log(`      pending: kernel target unavailable: ${support.reason}`);
-            this.skip();
-          }
+          requireKernel(this);
         }
         const config = defaultConfig(mode, { target });
         const t = await targetFactory(target)(config, __dirname);
