@@ -12,13 +12,20 @@ import { libc } from "./libc";
 
 export const CLOCK_REALTIME = 0;
 export const CLOCK_MONOTONIC = 1;
+/** CLOCK_REALTIME as of the latest tick (it moves once per jiffy; see tick.ts). */
+export const CLOCK_REALTIME_COARSE = 5;
 
 const scratch = new BigInt64Array(2);
 
+/** A clock's time in nanoseconds, as a bigint. */
+export function clockNs(clock: number): bigint {
+  libc().clock_gettime(clock, scratch);
+  return scratch[0]! * 1_000_000_000n + scratch[1]!;
+}
+
 /** CLOCK_REALTIME in nanoseconds, as a bigint. */
 export function realtimeNs(): bigint {
-  libc().clock_gettime(CLOCK_REALTIME, scratch);
-  return scratch[0]! * 1_000_000_000n + scratch[1]!;
+  return clockNs(CLOCK_REALTIME);
 }
 
 /** Nanoseconds since `epochNs` (a realtimeNs() value). */

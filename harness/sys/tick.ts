@@ -14,10 +14,7 @@
  * fixed grid (tick_next_period advances by TICK_NSEC), also across NOHZ idle, where jiffies are
  * caught up on that grid, so the earliest of a few such readings locates it for good.
  */
-import { libc } from "./libc";
-import { CLOCK_REALTIME } from "./clock";
-
-const CLOCK_REALTIME_COARSE = 5;
+import { CLOCK_REALTIME_COARSE, clockNs as read, realtimeNs } from "./clock";
 /** Readings this close after a candidate boundary count as seeing it (ns). */
 const CLUSTER_NS = 200_000n;
 
@@ -26,13 +23,6 @@ export interface Tick {
   readonly periodNs: number;
   /** A jiffy boundary (realtime ns, bigint); the others are this plus multiples of periodNs. */
   readonly boundaryNs: bigint;
-}
-
-const scratch = new BigInt64Array(2);
-
-function read(clock: number): bigint {
-  libc().clock_gettime(clock, scratch);
-  return scratch[0]! * 1_000_000_000n + scratch[1]!;
 }
 
 let located: Tick | undefined;
@@ -47,10 +37,10 @@ export function locateTick(steps = 12): Tick | undefined {
   let previous = read(CLOCK_REALTIME_COARSE);
   const seen: bigint[] = [];
   const periods: bigint[] = [];
-  const deadline = read(CLOCK_REALTIME) + 200_000_000n;
+  const deadline = realtimeNs() + 200_000_000n;
   while (seen.length < steps) {
     const coarse = read(CLOCK_REALTIME_COARSE);
-    const fine = read(CLOCK_REALTIME);
+    const fine = realtimeNs();
     if (coarse !== previous) {
       seen.push(fine);
       periods.push(coarse - previous);

@@ -65,6 +65,8 @@ export class KernelTarget implements Target {
   }
 
   async startInstant(): Promise<void> {
+    // A script usually opens with a syscall, due the moment this wait ends.
+    this.sandbox.expectSyscall();
     if (START_PHASE !== "off") await this.sandbox.sleepUntilTickPhase(Number(START_PHASE) * 1000);
   }
 

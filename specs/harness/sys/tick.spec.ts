@@ -1,15 +1,6 @@
 import { expect } from "chai";
-import { libc } from "../../../harness/sys/libc";
+import { CLOCK_REALTIME, CLOCK_REALTIME_COARSE, clockNs as read } from "../../../harness/sys/clock";
 import { locateTick, nextAtPhase, type Tick } from "../../../harness/sys/tick";
-
-const CLOCK_REALTIME = 0;
-const CLOCK_REALTIME_COARSE = 5;
-
-function read(clock: number): bigint {
-  const ts = new BigInt64Array(2);
-  libc().clock_gettime(clock, ts);
-  return ts[0]! * 1_000_000_000n + ts[1]!;
-}
 
 describe("harness/sys/tick", () => {
   describe("nextAtPhase", () => {
