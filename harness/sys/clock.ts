@@ -28,9 +28,25 @@ export function realtimeNs(): bigint {
   return clockNs(CLOCK_REALTIME);
 }
 
-/** Nanoseconds since `epochNs` (a realtimeNs() value). */
+/** tv_sec's low and high words and tv_nsec, read as numbers. */
+const words = new Uint32Array(scratch.buffer);
+let splitEpoch: bigint | undefined;
+let epochSec = 0;
+let epochNsec = 0;
+
+/**
+ * Nanoseconds since `epochNs` (a realtimeNs() value). Runs thousands of times a second while a run
+ * waits for an event's time, so it allocates nothing: no BigInt, the difference taken in numbers
+ * (exact: seconds and nanoseconds are small integers, and the result stays below 2^53).
+ */
 export function sinceEpochNs(epochNs: bigint): number {
-  return Number(realtimeNs() - epochNs);
+  if (epochNs !== splitEpoch) {
+    splitEpoch = epochNs;
+    epochSec = Number(epochNs / 1_000_000_000n);
+    epochNsec = Number(epochNs % 1_000_000_000n);
+  }
+  libc().clock_gettime(CLOCK_REALTIME, scratch);
+  return (words[0]! + words[1]! * 0x1_0000_0000 - epochSec) * 1e9 + (words[2]! - epochNsec);
 }
 
 /** A kernel timestamp (seconds + nanoseconds, realtime) on the same epoch-relative scale. */
