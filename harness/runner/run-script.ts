@@ -219,6 +219,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const resolved = resolveTime(t.kind, t.value, t.end, now, previous, isInbound(event));
       earlySlack = lag.resolved(t.kind, previous?.anchored === true && isInbound(event));
       const prevAt = previous?.at;
+      // A call right after this event (`+0`, or within a millisecond) finds its thread awake:
+      // woken now, it wakes while this event acts (sniffing and comparing take 0.05–0.5 ms), not
+      // after the call is posted (0.1–0.4 ms on this kind of VM). Calls further off are woken by
+      // runSyscallEvent's lead.
+      if (callFollowsSoon(event, script.events[index + 1])) target.expectSyscall?.();
       switch (event.kind) {
         case "packet":
           anchor = await runPacket(event.packet, event, resolved, prevAt);
@@ -266,6 +271,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     failure = e.diagnostic;
     verdict = "fail";
   } finally {
+    target.timingDone?.();
     if (script.cleanupCommand !== undefined) {
       try {
         await exec(script.cleanupCommand.text, script.cleanupCommand.span, "cleanup command");
@@ -346,7 +352,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
    * What the kernel does afterwards is still timed from the actual moment (relative anchoring).
    */
   async function waitFor(resolved: ResolvedTime, prevAt: number | undefined, what: string, span: Span): Promise<void> {
-    await target.sleepUntil(start + resolved.at);
+    await target.sleepUntil(start + resolved.at, true);
     const now = at(target.now());
     const err = verifyTime(config, resolved, now, prevAt, what);
     if (err !== undefined) {
@@ -426,7 +432,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     const call = event.call;
     await awaitIdle(event.span);
     const lead = start + resolved.at - SYSCALL_LEAD_USECS;
-    if (target.now() < lead) await target.sleepUntil(lead);
+    if (target.now() < lead) await target.sleepUntil(lead, true);
     target.expectSyscall?.();
     await waitFor(resolved, prevAt, "system call start", event.time.span);
     const callText = printSyscall(call);
@@ -488,6 +494,15 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     if (entered !== undefined) lag.acted(at(entered) - resolved.at);
     return entered === undefined ? undefined : at(entered);
   }
+}
+
+/** Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time. */
+function callFollowsSoon(event: Event, next: Event | undefined): boolean {
+  if (next?.kind !== "syscall" || event.kind === "syscall") return false;
+  const t = next.time;
+  if (t.kind === "relative" || t.kind === "relative-range") return (t.kind === "relative" ? t.offset.usecs : t.start.usecs) <= SYSCALL_LEAD_USECS;
+  const here = event.time;
+  return (t.kind === "absolute" || t.kind === "absolute-range") && here.kind === "absolute" && (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - here.at.usecs <= SYSCALL_LEAD_USECS;
 }
 
 function ruleOf(e: Emitted): { rule?: string } {

@@ -71,14 +71,20 @@ export interface Target {
   readonly kind: TargetKind;
   /** Current time on the target's clock. */
   now(): number;
-  /** Wait until `time` (µs). The model advances its virtual clock; the kernel sleeps. */
-  sleepUntil(time: number): Promise<void>;
+  /**
+   * Wait until `time` (µs). The model advances its virtual clock; the kernel sleeps. `idle`: the
+   * run has nothing to do before then (not a timeout racing a reply), so the kernel target may
+   * collect garbage meanwhile (harness/runtime/gc.ts).
+   */
+  sleepUntil(time: number, idle?: boolean): Promise<void>;
   /**
    * Waits for the instant a run should start at: on the kernel, a fixed phase of the jiffy tick
    * (harness/sys/tick.ts), so values the kernel counts in jiffies come out the same every run.
    * Absent where time is virtual (the model).
    */
   startInstant?(): Promise<void>;
+  /** The script's events are over: nothing the run does from here on is timed. */
+  timingDone?(): void;
   /** A syscall is due within about a millisecond (the kernel target readies its syscall thread). */
   expectSyscall?(): void;
   /**

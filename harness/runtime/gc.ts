@@ -1,0 +1,149 @@
+/**
+ * Garbage collection where it does no harm.
+ *
+ * V8 collects when an allocation finds the young generation full, wherever the program is. A
+ * scavenge stops the thread for 0.5–9 ms here (measured with --trace-gc over tcp/eor and tcp/sack:
+ * 29 scavenges in 18 runs, every one over 0.5 ms; two mark-compacts of 4–9 ms), and the syscall
+ * threads' isolates had pauses of up to 14 ms. A pause between a script's `>` packet and the
+ * `+0 <` that answers it delays the injection by as much, and the kernel then counts a different
+ * RTT, or a timer lands in another jiffy: most of what still differed between two corpus runs.
+ * packetdrill, in C, has no such pauses.
+ *
+ * So tcpdrill collects on purpose, at moments nothing is being timed: each timed kernel run says
+ * when it is busy and when it is merely sleeping until its next event (`TimedRuns`), and the
+ * young generation is collected only when every run in progress is asleep for a while yet. The
+ * syscall threads collect between runs (thread-main.ts). What is left to V8 then rarely fills up
+ * in the middle of a run.
+ *
+ * The collector comes from `--expose-gc`, set at run time; where the runtime does not offer it
+ * nothing is collected on purpose and V8's own schedule stays as it was.
+ */
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
+
+type GcFunction = (options?: { type?: "minor" | "major"; execution?: "sync" | "async" }) => void;
+
+let gcFunction: GcFunction | null | undefined;
+
+function collector(): GcFunction | null {
+  if (gcFunction === undefined) {
+    try {
+      v8.setFlagsFromString("--expose-gc");
+      const f: unknown = vm.runInNewContext("typeof gc === 'function' ? gc : undefined");
+      gcFunction = typeof f === "function" ? (f as GcFunction) : null;
+    } catch {
+      gcFunction = null;
+    }
+  }
+  return gcFunction;
+}
+
+/** Collects now (synchronously); false where the runtime offers no collector. */
+export function collectGarbage(type: "minor" | "major"): boolean {
+  const gc = collector();
+  if (gc === null) return false;
+  gc({ type, execution: "sync" });
+  return true;
+}
+
+/** Bytes in use in the young generation (new space), 0 if the runtime does not say. */
+export function youngGenerationBytes(): number {
+  try {
+    return v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_used_size ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes in use in the old generation, 0 if the runtime does not say. */
+function oldGenerationBytes(): number {
+  try {
+    return v8.getHeapSpaceStatistics().find((s) => s.space_name === "old_space")?.space_used_size ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A window must have this long left: a scavenge takes 0.5–4 ms, a mark-compact up to ~10. */
+const MINOR_MARGIN_MS = 15;
+const MAJOR_MARGIN_MS = 60;
+/** Below this the young generation is not worth a pause (V8's semi-space starts at 1 MB). */
+const MINOR_THRESHOLD_BYTES = 256 * 1024;
+/** The old generation is compacted on purpose after growing this much since the last time. */
+const MAJOR_GROWTH_BYTES = 32 * 1024 * 1024;
+
+/** What TimedRuns needs from the process (replaceable in specs). */
+export interface GcHooks {
+  /** Milliseconds on a monotonic clock shared by every run. */
+  now(): number;
+  collect(type: "minor" | "major"): boolean;
+  youngBytes(): number;
+  oldBytes(): number;
+}
+
+const PROCESS_HOOKS: GcHooks = { now: () => performance.now(), collect: collectGarbage, youngBytes: youngGenerationBytes, oldBytes: oldGenerationBytes };
+
+/**
+ * The timed runs in progress and, for each, until when it has nothing to do (ms on `clock`):
+ * 0 while it is busy, a future instant while it sleeps until its next event.
+ */
+export class TimedRuns {
+  private readonly idleUntil = new Map<object, number>();
+  private readonly hooks: GcHooks;
+  private lastOld = -1;
+  /** Collections done on purpose so far (for the bench and the specs). */
+  collections = { minor: 0, major: 0 };
+
+  constructor(hooks: Partial<GcHooks> = {}) {
+    this.hooks = { ...PROCESS_HOOKS, ...hooks };
+  }
+
+  /** A run starts timing events; the young generation is emptied first if no other run minds. */
+  started(run: object): void {
+    this.idleUntil.set(run, Number.POSITIVE_INFINITY);
+    this.maybeCollect();
+    this.idleUntil.set(run, 0);
+  }
+
+  /** A run has finished timing events. */
+  ended(run: object): void {
+    this.idleUntil.delete(run);
+  }
+
+  /** `run` sleeps until `untilMs` (nothing of it happens before); collects if every run is idle. */
+  sleeping(run: object, untilMs: number): void {
+    if (!this.idleUntil.has(run)) return;
+    this.idleUntil.set(run, untilMs);
+    this.maybeCollect();
+  }
+
+  /** `run` is awake again. */
+  awake(run: object): void {
+    if (this.idleUntil.has(run)) this.idleUntil.set(run, 0);
+  }
+
+  /** How long (ms) every timed run in progress stays idle; Infinity when none is timing. */
+  quietFor(): number {
+    const now = this.hooks.now();
+    let quiet = Number.POSITIVE_INFINITY;
+    for (const until of this.idleUntil.values()) quiet = Math.min(quiet, until - now);
+    return quiet;
+  }
+
+  private maybeCollect(): void {
+    const quiet = this.quietFor();
+    if (quiet < MINOR_MARGIN_MS) return;
+    const old = this.hooks.oldBytes();
+    // V8's own mark-compacts shrink it too: growth counts from the lowest size seen since ours.
+    this.lastOld = this.lastOld < 0 ? old : Math.min(this.lastOld, old);
+    if (quiet >= MAJOR_MARGIN_MS && old - this.lastOld >= MAJOR_GROWTH_BYTES) {
+      if (this.hooks.collect("major")) this.collections.major++;
+      this.lastOld = this.hooks.oldBytes();
+      return;
+    }
+    if (this.hooks.youngBytes() >= MINOR_THRESHOLD_BYTES && this.hooks.collect("minor")) this.collections.minor++;
+  }
+}
+
+/** The process's timed runs (kernel targets register here). */
+export const timedRuns = new TimedRuns();

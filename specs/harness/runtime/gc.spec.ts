@@ -1,0 +1,100 @@
+import { expect } from "chai";
+import { collectGarbage, TimedRuns, youngGenerationBytes } from "../../../harness/runtime/gc";
+
+describe("harness/runtime/gc", () => {
+  const MB = 1024 * 1024;
+  let t = 0;
+  let young = 0;
+  let old = 0;
+  const runs = (): { timed: TimedRuns; done: string[] } => {
+    const done: string[] = [];
+    const timed = new TimedRuns({
+      now: () => t,
+      collect: (type) => {
+        done.push(type);
+        if (type === "minor") young = 0;
+        else old = 10 * MB;
+        return true;
+      },
+      youngBytes: () => young,
+      oldBytes: () => old,
+    });
+    return { timed, done };
+  };
+
+  beforeEach(() => {
+    t = 1000;
+    young = 4 * MB;
+    old = 10 * MB;
+  });
+
+  it("collects when every timed run sleeps long enough, and not while one is busy", () => {
+    const { timed, done } = runs();
+    const a = {};
+    const b = {};
+    timed.started(a);
+    expect(done, "nothing else timing: emptied before a starts").to.deep.equal(["minor"]);
+    young = 4 * MB;
+    timed.started(b);
+    expect(done, "a is busy").to.deep.equal(["minor"]);
+    timed.sleeping(a, t + 100);
+    expect(done, "b is busy").to.deep.equal(["minor"]);
+    timed.sleeping(b, t + 5);
+    expect(done, "b wakes within the margin").to.deep.equal(["minor"]);
+    timed.awake(b);
+    timed.sleeping(b, t + 50);
+    expect(done).to.deep.equal(["minor", "minor"]);
+    expect(timed.collections.minor).to.equal(2);
+  });
+
+  it("leaves a young generation that is nearly empty alone", () => {
+    const { timed, done } = runs();
+    young = 10 * 1024;
+    timed.started({});
+    expect(done).to.deep.equal([]);
+  });
+
+  it("compacts the old generation once it grew, and only in a long window", () => {
+    const { timed, done } = runs();
+    const a = {};
+    timed.started(a); // remembers the old generation's size
+    old = 50 * MB;
+    timed.sleeping(a, t + 30);
+    expect(done, "30 ms is too short for a mark-compact").to.deep.equal(["minor"]);
+    timed.awake(a);
+    timed.sleeping(a, t + 100);
+    expect(done).to.deep.equal(["minor", "major"]);
+  });
+
+  it("does not count runs that have ended", () => {
+    const { timed } = runs();
+    const a = {};
+    timed.started(a);
+    timed.ended(a);
+    expect(timed.quietFor()).to.equal(Number.POSITIVE_INFINITY);
+    timed.sleeping(a, t + 100); // no longer registered: ignored
+    expect(timed.quietFor()).to.equal(Number.POSITIVE_INFINITY);
+  });
+
+  it("reports how long every run stays idle", () => {
+    const { timed } = runs();
+    const a = {};
+    const b = {};
+    timed.started(a);
+    timed.started(b);
+    timed.sleeping(a, t + 30);
+    timed.sleeping(b, t + 20);
+    expect(timed.quietFor()).to.equal(20);
+    timed.awake(a);
+    expect(timed.quietFor(), "a is busy").to.be.at.most(0);
+  });
+
+  it("collects for real where the runtime offers a collector", function () {
+    if (!collectGarbage("minor")) this.skip(); // no --expose-gc at run time in this runtime
+    const garbage = Array.from({ length: 20_000 }, (_, i) => ({ i, s: `x${i}` }));
+    const before = youngGenerationBytes();
+    expect(garbage.length).to.equal(20_000);
+    collectGarbage("minor");
+    expect(youngGenerationBytes()).to.be.lessThan(before);
+  });
+});
