@@ -9,7 +9,7 @@
  * proceed, and the next syscall waits for it at most 1 s; the cleanup command always runs; at the
  * end every connection gets a RST so nothing lingers.
  */
-import type { Event, PacketSpec, Script } from "../../lib/script/ast";
+import type { Event, PacketSpec, Script, SyscallSpec } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
@@ -22,7 +22,7 @@ import type { Emitted, SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
 import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
-import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure } from "./syscall-event";
+import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
 import { CodeBlocks } from "../python/code-blocks";
 import { askedSysctls, splitReadback, unappliedSysctls, withReadback } from "./sysctl-check";
 import type { SysctlAssignment } from "../../lib/script/sysctl-assignments";
@@ -144,6 +144,32 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   let blocking: Blocking | undefined;
+  /** Calls posted ahead with an earlier call of their `+0` chain (chainAfter), and their results. */
+  const ahead = new Map<Event, { prepared: PreparedSyscall; result: Promise<SyscallResult | Error> }>();
+
+  /** Records a call's result in the trace and checks it and its out-parameters (end_syscall). */
+  const checkSyscall = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult): ScriptFailure | undefined => {
+    const call = event.call;
+    entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: printSyscall(call), ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
+    const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state, liveTimeOf) ?? recordEffects(call, prepared.values, result, state);
+    if (problem === undefined) return undefined;
+    return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
+  };
+
+  /** The rest of a non-blocking call once it returned; returns its end (script time), for anchoring. */
+  const finishNonBlocking = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult, resolved: ResolvedTime): number => {
+    const call = event.call;
+    const f = checkSyscall(event, prepared, result);
+    if (f !== undefined) throw f;
+    // A call the script writes as non-blocking must not block: otherwise whatever made it
+    // return (a reset, a timer) goes unasserted. packetdrill does not check this.
+    const took = result.end - result.start;
+    if (took > Math.max(config.toleranceUsecs, NONBLOCKING_LIMIT_USECS)) {
+      fail("E-timing", `timing error: ${call.name}() is scripted as non-blocking but returned after ${secs(took)} sec; write the time it returns as \`t...end\``, call.span);
+    }
+    lag.acted(at(result.start) - resolved.at);
+    return at(result.end);
+  };
   const awaitIdle = async (span: Span): Promise<void> => {
     if (blocking === undefined) return;
     const b = blocking;
@@ -220,16 +246,17 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       earlySlack = lag.resolved(t.kind, previous?.anchored === true && isInbound(event));
       const prevAt = previous?.at;
       // A call right after this event (`+0`, or within a millisecond) finds its thread awake:
-      // woken now, it wakes while this event acts (sniffing and comparing take 0.05–0.5 ms), not
-      // after the call is posted (0.1–0.4 ms on this kind of VM). Calls further off are woken by
-      // runSyscallEvent's lead.
-      if (callFollowsSoon(event, script.events[index + 1])) target.expectSyscall?.();
+      // woken the moment this event acts (an injection, a packet sniffed), the thread wakes
+      // while the runner finishes the event (comparing a packet takes 0.05–0.5 ms), instead of
+      // after the call is posted (0.1–0.4 ms on this kind of VM). Calls further off are woken
+      // by runSyscallEvent's lead.
+      const acting = callFollowsSoon(event, script.events[index + 1]) ? () => target.expectSyscall?.() : () => undefined;
       switch (event.kind) {
         case "packet":
-          anchor = await runPacket(event.packet, event, resolved, prevAt);
+          anchor = await runPacket(event.packet, event, resolved, prevAt, acting);
           break;
         case "syscall":
-          anchor = await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt);
+          anchor = await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt, index);
           break;
         case "command":
           await waitFor(resolved, prevAt, "command", event.time.span);
@@ -363,12 +390,13 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   }
 
   /** Runs a packet event; returns the instant of its action (injection or the packet's timestamp). */
-  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined): Promise<number> {
+  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined, acting: () => void): Promise<number> {
     const line = { line: event.span.start.line };
     try {
       const conn = connectionFor(spec, state);
       if (spec.direction === "inbound") {
         await waitFor(resolved, prevAt, "inbound packet", event.time.span);
+        acting();
         const injectedAt = at(target.now());
         lag.acted(injectedAt - resolved.at);
         const { bytes } = await inject(spec, conn, target, state);
@@ -387,6 +415,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       // longer so a late packet is reported as late, with its time, not as missing. (A second
       // wait, so the model still decides at the deadline what it may send early.)
       if (sniffed === undefined && resolved.kind !== "any") sniffed = await sniff(spec, conn, target, deadline + LATE_PACKET_GRACE_USECS, config.strictSegments);
+      if (sniffed !== undefined) acting();
       if (sniffed === undefined) {
         const when = resolved.kind === "any" ? "" : ` at ${secs(resolved.at)} sec`;
         fail("E-missing-packet", `error handling packet: expected outbound packet${when} but no packet was sent`, event.span, [
@@ -427,15 +456,49 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
+  /**
+   * The calls of a `+0` chain that follow `index`, prepared, when the chain can go to the target
+   * in one piece (see chainable); empty otherwise. packetdrill makes such calls microseconds
+   * apart; a round trip to the syscall thread and the runner's bookkeeping between them took
+   * 0.05–0.3 ms each, so eleven `+0` sends ended a millisecond late, and the kernel measured
+   * that in its RTTs.
+   */
+  function chainAfter(index: number): { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] {
+    const first = script.events[index];
+    if (blocking !== undefined || target.syscalls === undefined || first?.kind !== "syscall" || !chainable(first.call)) return [];
+    const chain: { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] = [];
+    for (const e of script.events.slice(index + 1)) {
+      if (e.kind !== "syscall" || e.time.kind !== "relative" || e.time.offset.usecs !== 0 || !chainable(e.call)) break;
+      let prepared: PreparedSyscall;
+      try {
+        prepared = prepareSyscall(e.call, state);
+      } catch {
+        break; // Its own turn reports the error.
+      }
+      beforeConnect(e.call, prepared.values, state);
+      chain.push({ event: e as Event & { kind: "syscall" }, prepared });
+    }
+    return chain;
+  }
+
   /** Runs a syscall event; returns when a non-blocking one returned (script time), for anchoring. */
-  async function runSyscallEvent(event: Event & { kind: "syscall" }, resolved: ResolvedTime, prevAt: number | undefined): Promise<number | undefined> {
+  async function runSyscallEvent(event: Event & { kind: "syscall" }, resolved: ResolvedTime, prevAt: number | undefined, index: number): Promise<number | undefined> {
     const call = event.call;
+    const early = ahead.get(event);
+    if (early !== undefined) {
+      // Posted with an earlier call of its chain: it has run already, right after that one.
+      ahead.delete(event);
+      const result = await early.result;
+      if (result instanceof Error) fail("E-environment", `system call failed to run: ${result.message}`, call.span);
+      const err = verifyTime(config, resolved, at(result.start), prevAt, "system call start");
+      if (err !== undefined) entries.push({ kind: "note", time: at(result.start), text: `line ${event.span.start.line}: system call start late (${err.message})` });
+      return finishNonBlocking(event, early.prepared, result, resolved);
+    }
     await awaitIdle(event.span);
     const lead = start + resolved.at - SYSCALL_LEAD_USECS;
     if (target.now() < lead) await target.sleepUntil(lead, true);
     target.expectSyscall?.();
     await waitFor(resolved, prevAt, "system call start", event.time.span);
-    const callText = printSyscall(call);
     let prepared;
     try {
       prepared = prepareSyscall(call, state);
@@ -444,30 +507,24 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
       throw e;
     }
-    const check = (result: SyscallResult): ScriptFailure | undefined => {
-      entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: callText, ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
-      const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state, liveTimeOf) ?? recordEffects(call, prepared.values, result, state);
-      if (problem === undefined) return undefined;
-      return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
-    };
+    const check = (result: SyscallResult): ScriptFailure | undefined => checkSyscall(event, prepared, result);
     if (call.end === undefined) {
-      let result: SyscallResult;
+      let result: SyscallResult | Error;
+      const chain = chainAfter(index);
       try {
-        result = await target.syscall(prepared.request);
+        if (chain.length === 0) result = await target.syscall(prepared.request);
+        else {
+          const all = target.syscalls!([prepared.request, ...chain.map((c) => c.prepared.request)]);
+          // Never rejected: a chain whose calls could not run fails at the first of them.
+          chain.forEach((c, i) => ahead.set(c.event, { prepared: c.prepared, result: all.then((r) => r[i + 1]!, (e: unknown) => e as Error) }));
+          result = (await all)[0]!;
+        }
       } catch (e) {
-        // As for a blocking call below; e.g. the model refusing a call that could never return.
-        fail("E-environment", `system call failed to run: ${(e as Error).message}`, call.span);
+        result = e as Error;
       }
-      const f = check(result);
-      if (f !== undefined) throw f;
-      // A call the script writes as non-blocking must not block: otherwise whatever made it
-      // return (a reset, a timer) goes unasserted. packetdrill does not check this.
-      const took = result.end - result.start;
-      if (took > Math.max(config.toleranceUsecs, NONBLOCKING_LIMIT_USECS)) {
-        fail("E-timing", `timing error: ${call.name}() is scripted as non-blocking but returned after ${secs(took)} sec; write the time it returns as \`t...end\``, call.span);
-      }
-      lag.acted(at(result.start) - resolved.at);
-      return at(result.end);
+      // As for a blocking call below; e.g. the model refusing a call that could never return.
+      if (result instanceof Error) fail("E-environment", `system call failed to run: ${result.message}`, call.span);
+      return finishNonBlocking(event, prepared, result, resolved);
     }
     // Blocking: the call returns while later events run; its end time is checked when it does.
     const endAt = resolved.kind === "relative" ? resolved.offset + call.end.usecs : call.end.usecs;
@@ -503,6 +560,21 @@ function callFollowsSoon(event: Event, next: Event | undefined): boolean {
   if (t.kind === "relative" || t.kind === "relative-range") return (t.kind === "relative" ? t.offset.usecs : t.start.usecs) <= SYSCALL_LEAD_USECS;
   const here = event.time;
   return (t.kind === "absolute" || t.kind === "absolute-range") && here.kind === "absolute" && (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - here.at.usecs <= SYSCALL_LEAD_USECS;
+}
+
+/**
+ * Calls that may run as part of a chain posted ahead: every call of a chain is prepared before
+ * the first runs, so none may change what the next ones' arguments map to — the fd table
+ * (socket, accept, close, dup…: only listed calls qualify) — and none is scripted as blocking.
+ */
+const CHAINABLE = new Set(["write", "writev", "send", "sendto", "sendmsg", "read", "readv", "recv", "recvfrom", "setsockopt", "getsockopt", "ioctl", "bind", "listen", "connect", "shutdown", "getsockname", "getpeername", "fcntl"]);
+const F_DUPFD = new Set(["F_DUPFD", "F_DUPFD_CLOEXEC"]);
+
+function chainable(call: SyscallSpec): boolean {
+  if (call.end !== undefined || !CHAINABLE.has(call.name)) return false;
+  // fcntl(F_DUPFD…) makes a descriptor; only a named command that is not one qualifies.
+  const cmd = call.args[1];
+  return call.name !== "fcntl" || (cmd?.kind === "word" && !F_DUPFD.has(cmd.name));
 }
 
 function ruleOf(e: Emitted): { rule?: string } {

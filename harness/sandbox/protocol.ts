@@ -6,6 +6,8 @@ import type { NetConfig } from "./config";
 export type ThreadRequest =
   | { readonly id: number; readonly op: "setup"; readonly config: NetConfig; readonly epochNs: bigint; readonly hostNetns: string }
   | { readonly id: number; readonly op: "syscall"; readonly request: SyscallRequest }
+  /** Calls run back to back, each as soon as the one before returns (a script's `+0` chain). */
+  | { readonly id: number; readonly op: "syscalls"; readonly requests: readonly SyscallRequest[] }
   | { readonly id: number; readonly op: "teardown"; readonly fds: readonly number[] }
   /** After teardown: leave the namespace (back to the host's) and forget the sandbox. */
   | { readonly id: number; readonly op: "recycle"; readonly hostNetns: string };
@@ -43,6 +45,8 @@ export type ThreadReply =
   | { readonly id: 0; readonly kind: "ready" }
   | { readonly id: number; readonly kind: "setup"; readonly value: SetupReply }
   | { readonly id: number; readonly kind: "syscall"; readonly value: SyscallOutcome }
+  /** One entry per call run; a call that could not run ends the list with its error. */
+  | { readonly id: number; readonly kind: "syscalls"; readonly value: readonly ({ readonly outcome: SyscallOutcome } | { readonly error: ThreadError })[] }
   | { readonly id: number; readonly kind: "teardown"; readonly value: TeardownReply }
   | { readonly id: number; readonly kind: "recycle"; readonly value: { readonly netns: string } }
   | { readonly id: number; readonly kind: "error"; readonly error: ThreadError };

@@ -11,7 +11,7 @@ import { SyscallArgumentError, type SyscallOutcome, type SyscallRequest } from "
 import { Capture, type CapturedPacket } from "./capture";
 import type { NetConfig } from "./config";
 import { Executor, type ExecOptions, type ExecResult } from "./exec";
-import type { SetupReply, ThreadReply } from "./protocol";
+import type { SetupReply, ThreadError, ThreadReply } from "./protocol";
 import { register, unregister } from "./registry";
 import { returnThread, type SyscallThread } from "./thread";
 import { encodeVnetHeader } from "./tun";
@@ -203,12 +203,6 @@ export class Sandbox {
   }
 
   /**
-   * Runs a syscall on the syscall thread, inside the namespace. It may block; the promise
-   * resolves when the call returns. Calls are served one at a time, in order: a call made while
-   * another is blocked waits behind it. Kernel errors resolve (ret -1, errno); marshalling
-   * errors and calls on descriptors the sandbox does not own reject.
-   */
-  /**
    * Resolves with the time (ns on the sandbox clock) at which the most recently posted syscall
    * entered the kernel, once it has; undefined if that did not happen within `maxMs`.
    */
@@ -221,12 +215,38 @@ export class Sandbox {
     return Number(this.thread.lastCallStartNs() - this.epochNs);
   }
 
+  /**
+   * Runs a syscall on the syscall thread, inside the namespace. It may block; the promise
+   * resolves when the call returns. Calls are served one at a time, in order: a call made while
+   * another is blocked waits behind it. Kernel errors resolve (ret -1, errno); marshalling
+   * errors and calls on descriptors the sandbox does not own reject.
+   */
   async syscall(request: SyscallRequest): Promise<SyscallOutcome> {
     if (this.closed) throw new Error("the sandbox is closed");
     this.checkDescriptors(request);
     this.postedCalls = this.thread.callsStarted();
     const reply = await this.thread.send({ op: "syscall", request });
     return this.track(unwrap(reply, "syscall"));
+  }
+
+  /**
+   * Runs calls back to back on the syscall thread, each the moment the one before returns,
+   * with one round trip for all (a script's `+0` chain; the runner decides which calls may go
+   * together). One entry per request: its outcome, or the Error that kept it from running
+   * (that call's own, or an earlier call's for the ones after it, which did not run).
+   */
+  async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallOutcome | Error)[]> {
+    if (this.closed) throw new Error("the sandbox is closed");
+    for (const r of requests) this.checkDescriptors(r);
+    this.postedCalls = this.thread.callsStarted();
+    const reply = await this.thread.send({ op: "syscalls", requests });
+    if (reply.kind !== "syscalls") {
+      const e = errorOf(reply);
+      return requests.map(() => e);
+    }
+    const out: (SyscallOutcome | Error)[] = reply.value.map((r) => ("outcome" in r ? this.track(r.outcome) : toError(r.error)));
+    while (out.length < requests.length) out.push(new Error("not run: an earlier call of the same chain could not run"));
+    return out;
   }
 
   /**
@@ -406,14 +426,18 @@ export class Sandbox {
 
 function unwrap(reply: ThreadReply, kind: "syscall"): SyscallOutcome {
   if (reply.kind === kind) return reply.value;
-  if (reply.kind === "error") {
-    const { error } = reply;
-    if (error.syscall !== undefined) {
-      const e = new SyscallArgumentError(error.syscall, error.argIndex ?? -1, "");
-      e.message = error.message;
-      throw e;
-    }
-    throw Object.assign(new Error(error.message), { code: error.code });
+  throw errorOf(reply);
+}
+
+function errorOf(reply: ThreadReply): Error {
+  return reply.kind === "error" ? toError(reply.error) : new Error(`unexpected reply ${reply.kind}`);
+}
+
+function toError(error: ThreadError): Error {
+  if (error.syscall !== undefined) {
+    const e = new SyscallArgumentError(error.syscall, error.argIndex ?? -1, "");
+    e.message = error.message;
+    return e;
   }
-  throw new Error(`unexpected reply ${reply.kind}`);
+  return Object.assign(new Error(error.message), { code: error.code });
 }

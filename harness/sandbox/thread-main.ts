@@ -14,7 +14,8 @@ import { executeSyscall } from "../sys/executor/index";
 import { call, libc } from "../sys/libc";
 import { SyscallArgumentError } from "../sys/types";
 import { buildNamespace, returnToHostNamespace, SandboxSetupError, threadNetns } from "./netns";
-import type { ThreadReply, ThreadRequest } from "./protocol";
+import type { ThreadError, ThreadReply, ThreadRequest } from "./protocol";
+import type { SyscallOutcome } from "../sys/types";
 import { SIGNAL_REPLIES, SIGNAL_REQUESTS, SIGNAL_STOP, type ThreadData } from "./thread";
 import { destroyTcpSockets } from "./sock-destroy";
 import { collectGarbage } from "../runtime/gc";
@@ -66,11 +67,20 @@ function handle(request: ThreadRequest): ThreadReply {
       collectGarbage("major");
       return { id: request.id, kind: "setup", value };
     }
-    case "syscall": {
-      if (epochNs === undefined || sandboxNetns === undefined || threadNetns() !== sandboxNetns) {
-        throw new SandboxSetupError("ENOTREADY", "syscalls run only after setup, inside the sandbox's namespace");
+    case "syscall":
+      return { id: request.id, kind: "syscall", value: executeSyscall(request.request, readyEpoch()) };
+    case "syscalls": {
+      const epoch = readyEpoch();
+      const value: ({ outcome: SyscallOutcome } | { error: ThreadError })[] = [];
+      for (const r of request.requests) {
+        try {
+          value.push({ outcome: executeSyscall(r, epoch) });
+        } catch (e) {
+          value.push({ error: threadError(e) });
+          break;
+        }
       }
-      return { id: request.id, kind: "syscall", value: executeSyscall(request.request, epochNs) };
+      return { id: request.id, kind: "syscalls", value };
     }
     case "teardown": {
       for (const fd of request.fds) closeAbortively(fd);
@@ -88,20 +98,28 @@ function handle(request: ThreadRequest): ThreadReply {
   }
 }
 
+/** The sandbox's epoch, once this thread is set up and inside its namespace (else: refuse). */
+function readyEpoch(): bigint {
+  if (epochNs === undefined || sandboxNetns === undefined || threadNetns() !== sandboxNetns) {
+    throw new SandboxSetupError("ENOTREADY", "syscalls run only after setup, inside the sandbox's namespace");
+  }
+  return epochNs;
+}
+
+function threadError(e: unknown): ThreadError {
+  const error = e as Error & { code?: unknown };
+  return {
+    code: typeof error.code === "string" ? error.code : "EINTERNAL",
+    message: error.message,
+    ...(e instanceof SyscallArgumentError ? { syscall: e.syscall, argIndex: e.argIndex } : {}),
+  };
+}
+
 function serve(request: ThreadRequest): void {
   try {
     reply(handle(request));
   } catch (e) {
-    const error = e as Error & { code?: unknown };
-    reply({
-      id: request.id,
-      kind: "error",
-      error: {
-        code: typeof error.code === "string" ? error.code : "EINTERNAL",
-        message: error.message,
-        ...(e instanceof SyscallArgumentError ? { syscall: e.syscall, argIndex: e.argIndex } : {}),
-      },
-    });
+    reply({ id: request.id, kind: "error", error: threadError(e) });
   }
 }
 

@@ -94,14 +94,30 @@ export class KernelTarget implements Target {
 
   async syscall(request: SyscallRequest): Promise<SyscallResult> {
     const o = await this.sandbox.syscall(this.withHostPaths(request));
-    const cc = this.options.congestionControl;
-    if (cc !== undefined && request.name === "socket" && o.ret >= 0 && isTcpSocket(request)) {
-      // Before the script can use the socket, as if the sysctl had applied (accepted sockets
-      // inherit the listener's algorithm, so socket() is the only place).
-      const set = this.sandbox.setCongestionControl(o.ret, cc);
-      if (set.ret < 0) throw new Error(`--cc ${cc}: setsockopt(TCP_CONGESTION) failed with ${set.errnoName ?? set.errno}`);
-    }
+    this.applyCongestionControl(request, o);
     return toResult(o);
+  }
+
+  /** `--cc`: on a new TCP socket, before the script can use it, as if the sysctl had applied. */
+  private applyCongestionControl(request: SyscallRequest, o: SyscallOutcome): void {
+    const cc = this.options.congestionControl;
+    // Accepted sockets inherit the listener's algorithm, so socket() is the only place.
+    if (cc === undefined || request.name !== "socket" || o.ret < 0 || !isTcpSocket(request)) return;
+    const set = this.sandbox.setCongestionControl(o.ret, cc);
+    if (set.ret < 0) throw new Error(`--cc ${cc}: setsockopt(TCP_CONGESTION) failed with ${set.errnoName ?? set.errno}`);
+  }
+
+  async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]> {
+    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.withHostPaths(r)));
+    return outcomes.map((o, i) => {
+      if (o instanceof Error) return o;
+      try {
+        this.applyCongestionControl(requests[i]!, o);
+      } catch (e) {
+        return e as Error;
+      }
+      return toResult(o);
+    });
   }
 
   /** open()'s path as the script's commands see it (harness/sys/executor/paths.ts). */

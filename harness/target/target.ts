@@ -96,6 +96,13 @@ export interface Target {
   /** Runs a syscall. A blocking one resolves when it returns (the runner does not await it at once). */
   syscall(request: SyscallRequest): Promise<SyscallResult>;
   /**
+   * Runs non-blocking calls back to back, each the moment the one before returns (a script's
+   * chain of `+0` calls, as packetdrill makes them), without coming back to the runner in
+   * between. One entry per request: its result, or the Error that kept it from running. Absent
+   * where a call costs the runner nothing anyway (the model).
+   */
+  syscalls?(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]>;
+  /**
    * After starting a blocking syscall: resolves with the time it really entered the kernel
    * (undefined after `maxMs`). packetdrill's main thread waits for its syscall thread to block
    * before the next event; tcpdrill times the next event from that instant instead.

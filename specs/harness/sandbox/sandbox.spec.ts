@@ -182,6 +182,30 @@ describe("harness/sandbox (real kernel)", function () {
       expect(name.out[1]).to.deep.include({ family: "AF_INET6", addr: "fd3d:a0b:17d6::1", port: localPort });
     });
 
+    it("runs a chain of calls back to back; a call that cannot run ends it", async () => {
+      sb = await createSandbox({ mode: "ipv4" });
+      const fd = (await sb.syscall({ name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] })).ret;
+      const ok = await sb.syscalls([
+        { name: "fcntl", args: [fd, "F_SETFL", "O_RDWR|O_NONBLOCK"] },
+        { name: "fcntl", args: [fd, "F_GETFL"] },
+        { name: "close", args: [987654] },
+      ]);
+      const [set, get, close] = ok as { ret: number; errnoName?: string; startNs: number; endNs: number }[];
+      expect(set!.ret).to.equal(0);
+      expect(get!.ret & 0x800, "O_NONBLOCK, set by the call before").to.equal(0x800);
+      expect(close).to.include({ ret: -1, errnoName: "EBADF" });
+      expect(get!.startNs).to.be.at.least(set!.endNs);
+      expect(close!.startNs).to.be.at.least(get!.endNs);
+      const broken = await sb.syscalls([
+        { name: "fcntl", args: [fd, "F_GETFL"] },
+        { name: "no_such_call", args: [] },
+        { name: "fcntl", args: [fd, "F_GETFL"] },
+      ]);
+      expect(broken[0]).to.include({ ret: 0x802 });
+      expect(broken[1]).to.be.instanceOf(Error).with.property("message").that.matches(/unknown syscall/);
+      expect(broken[2]).to.be.instanceOf(Error).with.property("message").that.matches(/not run/);
+    });
+
     it("waits on the sandbox clock, well within packetdrill's 4 ms tolerance", async () => {
       sb = await createSandbox({ mode: "ipv4" });
       const lateness: number[] = [];
