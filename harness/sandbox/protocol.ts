@@ -9,6 +9,8 @@ export type ThreadRequest =
   /** Calls run back to back, each as soon as the one before returns (a script's `+0` chain). */
   | { readonly id: number; readonly op: "syscalls"; readonly requests: readonly SyscallRequest[] }
   | { readonly id: number; readonly op: "teardown"; readonly fds: readonly number[] }
+  /** A call is coming: run the call path once on nothing, so the real one finds it warm. */
+  | { readonly id: number; readonly op: "ping" }
   /** After teardown: leave the namespace (back to the host's) and forget the sandbox. */
   | { readonly id: number; readonly op: "recycle"; readonly hostNetns: string };
 
@@ -49,4 +51,5 @@ export type ThreadReply =
   | { readonly id: number; readonly kind: "syscalls"; readonly value: readonly ({ readonly outcome: SyscallOutcome } | { readonly error: ThreadError })[] }
   | { readonly id: number; readonly kind: "teardown"; readonly value: TeardownReply }
   | { readonly id: number; readonly kind: "recycle"; readonly value: { readonly netns: string } }
+  | { readonly id: number; readonly kind: "pong" }
   | { readonly id: number; readonly kind: "error"; readonly error: ThreadError };

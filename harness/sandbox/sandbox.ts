@@ -151,7 +151,7 @@ export class Sandbox {
 
   /** A syscall is coming within a millisecond or two: have the syscall thread watch for it. */
   expectSyscall(): void {
-    if (!this.closed) this.thread.wake();
+    if (!this.closed) this.thread.warm();
   }
 
   /** The next packet the kernel sent, waiting until `deadlineNs` at most; undefined if none. */
