@@ -3,7 +3,8 @@
  * packetdrill's own verdicts on this kernel (verdicts.tsv: same verdict; for failures the same
  * script line and the same field). Lists every disagreement, then as its last line
  * `corpus: <seconds> s, <agree>/<total> agree` (packetdrill: 360 s serially for these 325 runs;
- * target: under half of that, with ≥ 98 % agreement).
+ * target: under half of that, with ≥ 98 % agreement). The line before it gives the runner's own
+ * lateness (lib/trace/lateness.ts) over every injection and call of every run.
  *
  *   npx tsx bench/corpus.ts [corpus dir] [-j N] [--keep FILE.tsv]
  *
@@ -19,6 +20,8 @@ import { compareVerdicts, parseVerdicts, type Disagreement } from "../lib/corpus
 import { runCommand } from "../harness/cli/run";
 import { stageCorpus } from "../harness/corpus/stage";
 import { sandboxSupport } from "../harness/sandbox";
+import { summarizeLateness } from "../lib/trace/lateness";
+import type { Trace } from "../lib/trace/types";
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { jobs: { type: "string", short: "j" }, keep: { type: "string" } } });
@@ -32,12 +35,13 @@ async function main(): Promise<void> {
   const staged = stageCorpus(corpus);
   const tsv = path.resolve(values.keep ?? path.join(staged.root, "tcpdrill.tsv"));
   const cwd = process.cwd();
+  const traces: Trace[] = [];
   const t0 = performance.now();
   try {
     process.chdir(staged.root);
     const argv = ["--variants", "all", "--cc", "cubic", "--allow_unexpected", "--tsv", tsv, ...(values.jobs !== undefined ? ["-j", values.jobs] : []), "tcp"];
     const progress = { write: (s: string) => process.stderr.write(s.startsWith("[") ? s : "") };
-    await runCommand(argv, { stdout: progress, stderr: process.stderr, env: {} });
+    await runCommand(argv, { stdout: progress, stderr: process.stderr, env: {}, onTrace: (t) => traces.push(t) });
   } finally {
     process.chdir(cwd);
   }
@@ -46,6 +50,8 @@ async function main(): Promise<void> {
   staged.remove();
   const agreement = compareVerdicts(expected, actual);
   for (const d of agreement.disagreements) console.log(describe(d));
+  const late = summarizeLateness(traces);
+  console.log(`runner lateness: p50 ${late.p50.toFixed(0)} µs, p90 ${late.p90.toFixed(0)} µs, p99 ${late.p99.toFixed(0)} µs, max ${late.max.toFixed(0)} µs over ${late.actions} injections and calls`);
   console.log(`corpus: ${seconds.toFixed(1)} s, ${agreement.agree}/${agreement.total} agree`);
 }
 

@@ -1,8 +1,12 @@
+import type { Trace } from "../../lib/trace/types";
+
 /** The streams a CLI command writes to, passed in so specs can capture output. */
 export interface CliIo {
   readonly stdout: { write(s: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(s: string): unknown; readonly isTTY?: boolean };
   readonly env?: Record<string, string | undefined>;
+  /** Called with each run's trace as it finishes (benchmarks read timings from it). */
+  readonly onTrace?: (trace: Trace) => void;
 }
 
 export function processIo(): CliIo {

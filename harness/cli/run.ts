@@ -144,6 +144,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       const w = work[i]!;
       results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
       done++;
+      io.onTrace?.(results[i]!.trace);
       if (reportsEachRun(values)) report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
       if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace);

@@ -148,9 +148,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   const ahead = new Map<Event, { prepared: PreparedSyscall; result: Promise<SyscallResult | Error> }>();
 
   /** Records a call's result in the trace and checks it and its out-parameters (end_syscall). */
-  const checkSyscall = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult): ScriptFailure | undefined => {
+  const checkSyscall = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult, due: number): ScriptFailure | undefined => {
     const call = event.call;
-    entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), source: { line: event.span.start.line }, call: printSyscall(call), ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
+    entries.push({ kind: "syscall", start: at(result.start), end: at(result.end), due, source: { line: event.span.start.line }, call: printSyscall(call), ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) });
     const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state, liveTimeOf) ?? recordEffects(call, prepared.values, result, state);
     if (problem === undefined) return undefined;
     return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
@@ -159,7 +159,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   /** The rest of a non-blocking call once it returned; returns its end (script time), for anchoring. */
   const finishNonBlocking = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult, resolved: ResolvedTime): number => {
     const call = event.call;
-    const f = checkSyscall(event, prepared, result);
+    const f = checkSyscall(event, prepared, result, resolved.at);
     if (f !== undefined) throw f;
     // A call the script writes as non-blocking must not block: otherwise whatever made it
     // return (a reset, a timer) goes unasserted. packetdrill does not check this.
@@ -401,7 +401,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         lag.acted(injectedAt - resolved.at);
         const { bytes } = await inject(spec, conn, target, state);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
-        entries.push(withHexLater({ kind: "inject", time: injectedAt, source: line, hex: "", text: formatSpec(spec) }, () => bytes));
+        entries.push(withHexLater({ kind: "inject", time: injectedAt, due: resolved.at, source: line, hex: "", text: formatSpec(spec) }, () => bytes));
         return injectedAt;
       }
       if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {
@@ -507,7 +507,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
       throw e;
     }
-    const check = (result: SyscallResult): ScriptFailure | undefined => checkSyscall(event, prepared, result);
+    const check = (result: SyscallResult): ScriptFailure | undefined => checkSyscall(event, prepared, result, resolved.at);
     if (call.end === undefined) {
       let result: SyscallResult | Error;
       const chain = chainAfter(index);

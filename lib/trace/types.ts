@@ -16,7 +16,15 @@ export interface TraceSource {
 
 export type TraceEntry =
   /** A segment the script injected (after mapping to live space). */
-  | { readonly kind: "inject"; readonly time: number; readonly source: TraceSource; readonly hex: string; readonly text: string }
+  | {
+      readonly kind: "inject";
+      readonly time: number;
+      /** When the script meant it (µs): `time - due` is the runner's own lateness. */
+      readonly due?: number;
+      readonly source: TraceSource;
+      readonly hex: string;
+      readonly text: string;
+    }
   /** A segment the target emitted; `line` is the script event it was matched against, if any. */
   | {
       readonly kind: "sniff";
@@ -33,6 +41,8 @@ export type TraceEntry =
       readonly kind: "syscall";
       readonly start: number;
       readonly end: number;
+      /** When the script meant the call to start (µs): `start - due` is the runner's own lateness. */
+      readonly due?: number;
       readonly source: TraceSource;
       /** The call as written, e.g. `accept(3, ..., ...)`. */
       readonly call: string;
