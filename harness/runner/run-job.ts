@@ -11,12 +11,10 @@ import { parseScript } from "../../lib/script/parse";
 import type { IpMode, TargetKind, Trace } from "../../lib/trace/types";
 import { KernelTarget } from "../target/kernel";
 import { useNormalPriority, useRealtimePriority } from "../sandbox/thread-priority";
-import { holdCpuLatency, releaseCpuLatency } from "../sys/cpu-latency";
 
 /**
- * While any kernel script plays, the main thread is real-time and the CPUs stay awake
- * (sys/cpu-latency.ts): with `-j`, one run ending must not drop either under the others still
- * playing.
+ * The main thread is real-time while any kernel script plays: with `-j`, one run ending must not
+ * drop the priority under the others still playing.
  */
 let realtimeHolders = 0;
 function holdRealtime(): boolean {
@@ -180,10 +178,8 @@ export async function runText(
     });
     // Kernel runs: the main thread real-time while the script plays, like packetdrill.
     const realtime = target.kind === "kernel" && holdRealtime();
-    const awake = target.kind === "kernel" && holdCpuLatency();
     const running = runScript(script, target, config, { cwd }).finally(() => {
       if (realtime) releaseRealtime();
-      if (awake) releaseCpuLatency();
     });
     // After a timeout the target is closed under the still-running script; its failure is moot.
     running.catch(() => undefined);
