@@ -77,8 +77,10 @@ describe("harness/sandbox (real kernel)", function () {
         const { seg: syn, timeNs } = await expectPacket(sb);
         const now = sb.nowNs();
         expect(syn).to.include({ version: c.wireVersion, src: c.localIp, dst: c.remoteIp, dstPort: 8080, flags: SYN, checksumOk: true, ipChecksumOk: true });
-        // The kernel stamps the SYN inside connect(), on the sandbox clock.
-        expect(timeNs).to.be.within(connect.startNs, connect.endNs + 1 * MS);
+        // The kernel stamps the SYN on the sandbox clock as it leaves, normally inside connect();
+        // on a loaded machine the transmit can be left to the NET_TX softirq (a busy qdisc) and
+        // end a few milliseconds after the call returned (seen once in CI, 2 ms late under Deno).
+        expect(timeNs).to.be.within(connect.startNs, connect.endNs + 20 * MS);
         expect(now - timeNs).to.be.within(0, 200 * MS);
         expect(sb.tcpState(fd)).to.equal("SYN_SENT");
         const inject = sb.inject(encodeSegment({ src: c.remoteIp, dst: c.localIp, srcPort: 8080, dstPort: syn.srcPort, seq: 1000, ack: syn.seq + 1, flags: SYN | ACK, window: 65535, options: synOptions(1460, 7) }));
