@@ -175,6 +175,17 @@ export function compare(spec: PacketSpec, live: PacketRepr, conn: Connection, st
 
 /** do_inbound_script_packet: map to live space, encode, inject. */
 export async function inject(spec: PacketSpec, conn: Connection, target: Target, state: RunState): Promise<{ packet: PacketRepr; bytes: Uint8Array }> {
+  const built = buildInjection(spec, conn, state);
+  await target.inject(built.bytes);
+  return built;
+}
+
+/**
+ * The live bytes of an inbound script packet (and the connection's bookkeeping of it), ready to
+ * inject: the runner builds them before the packet's time comes, so that at that time only the
+ * write to tun0 is left.
+ */
+export function buildInjection(spec: PacketSpec, conn: Connection, state: RunState): { packet: PacketRepr; bytes: Uint8Array } {
   if (spec.body.kind === "tcp") {
     const f = spec.body.flags;
     if (conn.phase === "passive-synack-sent" && f.ack) conn.phase = "passive-synack-acked";
@@ -190,7 +201,5 @@ export async function inject(spec: PacketSpec, conn: Connection, target: Target,
     const t = packet.l4.tcp;
     conn.lastInjected = { seq: t.seq, ack: t.ack, window: t.window, ackFlag: t.flags.ack, len: t.payload.length, syn: t.flags.syn, fin: t.flags.fin };
   }
-  const bytes = encodePacket(packet);
-  await target.inject(bytes);
-  return { packet, bytes };
+  return { packet, bytes: encodePacket(packet) };
 }

@@ -20,7 +20,7 @@ import { decodePacket, encodePacket, formatPacket, hex, seq } from "../../lib/wi
 import type { Trace, TraceEntry } from "../../lib/trace/types";
 import type { Emitted, SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
-import { belongsTo, compare, connectionFor, inject, PacketFailure, sniff } from "./packet-event";
+import { belongsTo, buildInjection, compare, connectionFor, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
 import { CodeBlocks } from "../python/code-blocks";
@@ -395,11 +395,13 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     try {
       const conn = connectionFor(spec, state);
       if (spec.direction === "inbound") {
+        // Built before its time (as calls are prepared before theirs): at the time, only the write.
+        const { bytes } = buildInjection(spec, conn, state);
         await waitFor(resolved, prevAt, "inbound packet", event.time.span);
         acting();
         const injectedAt = at(target.now());
         lag.acted(injectedAt - resolved.at);
-        const { bytes } = await inject(spec, conn, target, state);
+        await target.inject(bytes);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
         entries.push(withHexLater({ kind: "inject", time: injectedAt, due: resolved.at, source: line, hex: "", text: formatSpec(spec) }, () => bytes));
         return injectedAt;
@@ -495,10 +497,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       return finishNonBlocking(event, early.prepared, result, resolved);
     }
     await awaitIdle(event.span);
-    const lead = start + resolved.at - SYSCALL_LEAD_USECS;
-    if (target.now() < lead) await target.sleepUntil(lead, true);
-    target.expectSyscall?.();
-    await waitFor(resolved, prevAt, "system call start", event.time.span);
+    // Everything the call needs is worked out before waiting for its time, so that at that time
+    // only the posting is left: right after an idle spell every step of it runs several times
+    // slower (cold caches), and a call prepared late was 1-2 ms late at the corpus's p90.
     let prepared;
     try {
       prepared = prepareSyscall(call, state);
@@ -507,10 +508,14 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
       throw e;
     }
+    const chain = call.end === undefined ? chainAfter(index) : [];
+    const lead = start + resolved.at - SYSCALL_LEAD_USECS;
+    if (target.now() < lead) await target.sleepUntil(lead, true);
+    target.expectSyscall?.();
+    await waitFor(resolved, prevAt, "system call start", event.time.span);
     const check = (result: SyscallResult): ScriptFailure | undefined => checkSyscall(event, prepared, result, resolved.at);
     if (call.end === undefined) {
       let result: SyscallResult | Error;
-      const chain = chainAfter(index);
       try {
         if (chain.length === 0) result = await target.syscall(prepared.request);
         else {
