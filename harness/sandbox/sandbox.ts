@@ -16,6 +16,7 @@ import { register, unregister } from "./registry";
 import { returnThread, type SyscallThread } from "./thread";
 import { encodeVnetHeader } from "./tun";
 import { interruptThread, shutdownAll } from "./unblock";
+import { yieldToPeers } from "./thread-priority";
 
 const F_GETFD = 1;
 /** How long a precise wait spins before letting the event loop turn (see sleepUntilNs). */
@@ -124,7 +125,7 @@ export class Sandbox {
         continue;
       }
       const sliceEnd = Math.min(timeNs, this.nowNs() + SPIN_SLICE_NS);
-      while (this.nowNs() < sliceEnd);
+      while (this.nowNs() < sliceEnd) yieldToPeers();
       left = timeNs - this.nowNs();
       if (left <= 0) return;
       await new Promise((r) => setImmediate(r));

@@ -5,7 +5,7 @@
  * it refuses to run syscalls, so nothing can land in the host's namespace.
  */
 // First, before the other modules load: boot at low priority (thread-priority.ts).
-import { lowerOwnPriority, restoreOwnPriority } from "./thread-priority";
+import { lowerOwnPriority, restoreOwnPriority, yieldToPeers } from "./thread-priority";
 lowerOwnPriority();
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { forgetAllDescriptors } from "../sys/executor/cloexec";
@@ -168,7 +168,9 @@ function serveLoop(): void {
     if (m !== undefined) {
       serve(m.message as ThreadRequest);
       spinUntil = performance.now() + FOLLOW_UP_SPIN_MS;
-    } else if (performance.now() >= spinUntil) {
+    } else if (performance.now() < spinUntil) {
+      yieldToPeers();
+    } else {
       const woke = Atomics.wait(signal, SIGNAL_REQUESTS, seen, IDLE_YIELD_MS);
       if (woke === "timed-out") {
         setImmediate(serveLoop);

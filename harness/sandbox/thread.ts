@@ -19,6 +19,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import * as path from "node:path";
 import type { ThreadReply, ThreadRequest } from "./protocol";
+import { yieldToPeers } from "./thread-priority";
 
 /** Shared Int32 counters: requests posted (main → thread) and replies posted (thread → main). */
 export const SIGNAL_REQUESTS = 0;
@@ -187,8 +188,11 @@ export class SyscallThread {
 
   /** Drains replies until `id`'s came or `until` (performance.now() ms) passed. */
   private look(id: number, until: number): void {
-    do this.drain();
-    while (this.pending.has(id) && this.gone === undefined && performance.now() < until);
+    for (;;) {
+      this.drain();
+      if (!this.pending.has(id) || this.gone !== undefined || performance.now() >= until) return;
+      yieldToPeers();
+    }
   }
 
   /**

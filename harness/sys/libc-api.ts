@@ -57,6 +57,7 @@ export interface Libc {
   kill(pid: number, sig: number): number;
   setpriority(which: number, who: number, prio: number): number;
   sched_setscheduler(pid: number, policy: number, param: Int32Array): number;
+  sched_yield(): number;
   getpriority(which: number, who: number): number;
   sigaction(sig: number, act: Ptr, oldact: Ptr): number;
   dlsym(handle: bigint, name: string): bigint | number;
@@ -110,6 +111,7 @@ export const PROTOTYPES: Readonly<Record<keyof Libc, string>> = {
   kill: "int kill(int pid, int sig)",
   setpriority: "int setpriority(int which, int who, int prio)",
   sched_setscheduler: "int sched_setscheduler(int pid, int policy, void *param)",
+  sched_yield: "int sched_yield()",
   getpriority: "int getpriority(int which, int who)",
   sigaction: "int sigaction(int sig, void *act, void *oldact)",
   dlsym: "uintptr_t dlsym(uintptr_t handle, const char *name)",
