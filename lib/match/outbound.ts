@@ -243,7 +243,7 @@ export function compareOutbound(spec: PacketSpec, actual: PacketRepr, opts: Comp
   if (expectedPayload !== undefined && expectedPayload === actualPayload) {
     const bytes = actual.l4.protocol === "tcp" ? actual.l4.tcp.payload : actual.l4.protocol === "udp" ? actual.l4.udp.payload : undefined;
     // The script's payload is zeros: packetdrill writes from a zeroed buffer.
-    if (bytes !== undefined && bytes.some((b) => b !== 0)) out.push({ field: "payload", message: "incorrect outbound data payload" });
+    if (bytes !== undefined && !allZero(bytes)) out.push({ field: "payload", message: "incorrect outbound data payload" });
   }
   return out;
 }
@@ -277,14 +277,34 @@ function optionMismatches(script: readonly TcpOptionSpec[], actual: readonly Tcp
     }
     if (isWildcard(s) || (r !== undefined && !r.ok)) continue;
     const field = `tcp_option(kind=${kind})`;
-    const shown = `expected: ${formatTcpOption(sOpt)} actual: ${formatTcpOption(a)}`;
+    // Formatted only for a mismatch: this runs for every packet, between its arrival and the next event.
+    const shown = (): string => `expected: ${formatTcpOption(sOpt)} actual: ${formatTcpOption(a)}`;
     if (sBytes.length !== aBytes.length) {
-      out.push({ field, message: `bad length in outbound TCP option (kind=${kind}): ${shown}` });
+      out.push({ field, message: `bad length in outbound TCP option (kind=${kind}): ${shown()}` });
     } else if (sBytes.length > 2 && !sameBytes(sBytes.subarray(2), aBytes.subarray(2))) {
-      out.push({ field, message: `bad value in outbound TCP option (kind=${kind}): ${shown}` });
+      out.push({ field, message: `bad value in outbound TCP option (kind=${kind}): ${shown()}` });
     }
   }
   return out;
+}
+
+/**
+ * Whether every byte is zero, read in 32-bit words. It runs on the runner's critical path, after
+ * a packet is sniffed and before the next event acts, usually before the JIT has optimized it:
+ * `bytes.some(callback)` took 0.2 ms over a 10 KB payload there.
+ */
+export function allZero(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  for (; i < n && (bytes.byteOffset + i) % 4 !== 0; i++) if (bytes[i] !== 0) return false;
+  const words = (n - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let k = 0; k < words; k++) if (w[k] !== 0) return false;
+    i += words * 4;
+  }
+  for (; i < n; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

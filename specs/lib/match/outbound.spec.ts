@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { compareOutbound, fieldOfReason, toScriptSpace, type CompareOptions, type Mismatch } from "../../../lib/match/outbound";
+import { allZero, compareOutbound, fieldOfReason, toScriptSpace, type CompareOptions, type Mismatch } from "../../../lib/match/outbound";
 import { Connection } from "../../../lib/match/space";
 import type { IpMode } from "../../../lib/script/ast";
 import { formatPacket, icmpPacket, ipv4, ipv6, seq, tcp, tcpPacket, udp, udpPacket, type IpRepr, type PacketRepr, type TcpFlags, type TcpOption, type TcpRepr } from "../../../lib/wire";
@@ -324,6 +324,27 @@ describe("lib/match/outbound", () => {
         "timing",
       );
       expect(fieldOfReason("cubic-bulk-166k.pkt:53: error in Python code")).to.equal(undefined);
+    });
+  });
+
+  describe("allZero", () => {
+    it("finds a nonzero byte at any position and alignment, in views of any offset and length", () => {
+      const backing = new Uint8Array(64);
+      for (let offset = 0; offset < 5; offset++) {
+        for (const length of [0, 1, 3, 4, 5, 8, 13, 40]) {
+          const view = backing.subarray(offset, offset + length);
+          expect(allZero(view), `offset ${offset} length ${length}`).to.equal(true);
+          for (let at = 0; at < length; at++) {
+            view[at] = 0x80;
+            expect(allZero(view), `offset ${offset} length ${length} byte ${at}`).to.equal(false);
+            view[at] = 0;
+          }
+        }
+      }
+      // Bytes just outside the view do not count.
+      backing[3] = 1;
+      backing[9] = 1;
+      expect(allZero(backing.subarray(4, 9))).to.equal(true);
     });
   });
 });
