@@ -2,7 +2,7 @@
 import { findTcpSocketState } from "./sock-diag";
 import { sinceEpochNs } from "../sys/clock";
 import { locateTick, nextAtPhase } from "../sys/tick";
-import { descriptorsNamed, executeQuickSyscall, executeSyscall } from "../sys/executor/index";
+import { descriptorsNamed, executeQuickSyscall } from "../sys/executor/index";
 import { readTcpInfo, readTcpState } from "../sys/executor/sockopt";
 import { tcpStateName } from "../sys/constants";
 import { call, closeInBackground, libc } from "../sys/libc";
@@ -258,18 +258,6 @@ export class Sandbox {
     if (this.closed) throw new Error("the sandbox is closed");
     this.checkDescriptors(request);
     return executeQuickSyscall(request, this.epochNs);
-  }
-
-  /**
-   * setsockopt(TCP_CONGESTION) on one of this sandbox's sockets, here on the main thread: it acts
-   * on an existing descriptor, creates nothing and does not block, and a round trip to the
-   * syscall thread after every socket() (`--cc`) cost 0.2 ms before a script's first packet.
-   */
-  setCongestionControl(fd: number, name: string): SyscallOutcome {
-    if (this.closed) throw new Error("the sandbox is closed");
-    const request: SyscallRequest = { name: "setsockopt", args: [fd, "SOL_TCP", "TCP_CONGESTION", name, name.length] };
-    this.checkDescriptors(request);
-    return executeSyscall(request, this.epochNs);
   }
 
   /** Whether a syscall is outstanding on the syscall thread (blocked or queued). */

@@ -15,7 +15,7 @@ import { call, libc } from "../sys/libc";
 import { SyscallArgumentError } from "../sys/types";
 import { buildNamespace, returnToHostNamespace, SandboxSetupError, threadNetns } from "./netns";
 import type { ThreadError, ThreadReply, ThreadRequest } from "./protocol";
-import type { SyscallOutcome } from "../sys/types";
+import type { SyscallOutcome, SyscallRequest } from "../sys/types";
 import { SIGNAL_REPLIES, SIGNAL_REQUESTS, SIGNAL_STOP, type ThreadData } from "./thread";
 import { destroyTcpSockets } from "./sock-destroy";
 import { collectGarbage } from "../runtime/gc";
@@ -29,10 +29,10 @@ if (port === null) throw new Error("thread-main.ts must run in a worker thread")
 
 const { calls, signal, requests, replies } = workerData as ThreadData;
 // Publish each call's start (thread.ts: SyscallThread.calls) before it enters the kernel.
-let pinging = false;
+let uncounted = false;
 onCallStart((startNs) => {
-  // A ping's call is not a script's: SyscallThread.callsStarted() counts those only.
-  if (pinging) return;
+  // A ping's call, or --cc's setsockopt, is not a script's: SyscallThread.callsStarted() counts those only.
+  if (uncounted) return;
   Atomics.store(calls, 1, startNs);
   Atomics.add(calls, 0, 1n);
 });
@@ -74,13 +74,13 @@ function handle(request: ThreadRequest): ThreadReply {
       return { id: request.id, kind: "setup", value };
     }
     case "syscall":
-      return { id: request.id, kind: "syscall", value: executeSyscall(request.request, readyEpoch()) };
+      return { id: request.id, kind: "syscall", value: executeScriptCall(request.request, readyEpoch()) };
     case "syscalls": {
       const epoch = readyEpoch();
       const value: ({ outcome: SyscallOutcome } | { error: ThreadError })[] = [];
       for (const r of request.requests) {
         try {
-          value.push({ outcome: executeSyscall(r, epoch) });
+          value.push({ outcome: executeScriptCall(r, epoch) });
         } catch (e) {
           value.push({ error: threadError(e) });
           break;
@@ -93,11 +93,11 @@ function handle(request: ThreadRequest): ThreadReply {
       // marshalling, the FFI call, the outcome) as a script's call. On this kind of VM the first
       // call after an idle spell ran 5-20 times slower than the next ones (cold caches after
       // the vCPU halted); this one takes that cost instead, a millisecond ahead of the real call.
-      pinging = true;
+      uncounted = true;
       try {
         if (epochNs !== undefined) executeSyscall({ name: "fcntl", args: [-1, "F_GETFL"] }, epochNs);
       } finally {
-        pinging = false;
+        uncounted = false;
       }
       return { id: request.id, kind: "pong" };
     }
@@ -115,6 +115,24 @@ function handle(request: ThreadRequest): ThreadReply {
       lowerOwnPriority();
       return { id: request.id, kind: "recycle", value: { netns } };
     }
+  }
+}
+
+/**
+ * A script's call, then the request's congestion control on the socket it created: here, the
+ * moment socket() returned, instead of on the main thread after the reply (where that one
+ * setsockopt took up to 0.9 ms after an idle spell, and the script's next `+0` call waited).
+ */
+function executeScriptCall(request: SyscallRequest, epoch: bigint): SyscallOutcome {
+  const outcome = executeSyscall(request, epoch);
+  const cc = request.congestionControl;
+  if (cc === undefined || request.name !== "socket" || outcome.ret < 0) return outcome;
+  uncounted = true;
+  try {
+    const set = executeSyscall({ name: "setsockopt", args: [outcome.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] }, epoch);
+    return set.ret < 0 ? { ...outcome, congestionControlErrno: set.errno } : outcome;
+  } finally {
+    uncounted = false;
   }
 }
 

@@ -36,6 +36,12 @@ export function isEllipsis(value: SysValue | undefined): value is Ellipsis {
 export interface SyscallRequest {
   readonly name: string;
   readonly args: readonly SysValue[];
+  /**
+   * For a TCP socket(): the congestion control to set on the new socket (TCP_CONGESTION) right
+   * after it is created, on the same thread (`--cc`). Its failure is the outcome's
+   * `congestionControlErrno`. The executor itself ignores it; the sandbox's syscall thread applies it.
+   */
+  readonly congestionControl?: string;
 }
 
 /** What a syscall did. Times are nanoseconds on the sandbox clock (see harness/sys/clock.ts). */
@@ -54,6 +60,8 @@ export interface SyscallOutcome {
   readonly closedFds: readonly number[];
   readonly startNs: number;
   readonly endNs: number;
+  /** errno of setting the request's `congestionControl`, when that failed. */
+  readonly congestionControlErrno?: number;
 }
 
 /** An argument the layer could not turn into C values: a usage error, not a syscall failure. */

@@ -5,8 +5,9 @@
 import * as path from "node:path";
 import { createSandbox, type Sandbox } from "../sandbox";
 import { hostPath } from "../sys/executor/paths";
+import { errnoName } from "../sys/errno";
 import { timedRuns } from "../runtime/gc";
-import type { SyscallOutcome } from "../sys/types";
+import type { SyscallOutcome, SyscallRequest as SandboxRequest } from "../sys/types";
 import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, TargetOptions } from "./target";
 
 const NS = 1000;
@@ -93,26 +94,34 @@ export class KernelTarget implements Target {
   }
 
   async syscall(request: SyscallRequest): Promise<SyscallResult> {
-    const o = await this.sandbox.syscall(this.withHostPaths(request));
-    this.applyCongestionControl(request, o);
+    const o = await this.sandbox.syscall(this.forSandbox(request));
+    this.checkCongestionControl(o);
     return toResult(o);
   }
 
-  /** `--cc`: on a new TCP socket, before the script can use it, as if the sysctl had applied. */
-  private applyCongestionControl(request: SyscallRequest, o: SyscallOutcome): void {
+  /**
+   * The request as the sandbox runs it: open()'s path as commands see it, and for a TCP socket()
+   * under `--cc` the congestion control to set on it the moment it exists (the syscall thread
+   * does that), as if the sysctl had applied. Accepted sockets inherit the listener's
+   * algorithm, so socket() is the only place.
+   */
+  private forSandbox(request: SyscallRequest): SandboxRequest {
+    const r = this.withHostPaths(request);
     const cc = this.options.congestionControl;
-    // Accepted sockets inherit the listener's algorithm, so socket() is the only place.
-    if (cc === undefined || request.name !== "socket" || o.ret < 0 || !isTcpSocket(request)) return;
-    const set = this.sandbox.setCongestionControl(o.ret, cc);
-    if (set.ret < 0) throw new Error(`--cc ${cc}: setsockopt(TCP_CONGESTION) failed with ${set.errnoName ?? set.errno}`);
+    return cc !== undefined && r.name === "socket" && isTcpSocket(r) ? { ...r, congestionControl: cc } : r;
+  }
+
+  private checkCongestionControl(o: SyscallOutcome): void {
+    const errno = o.congestionControlErrno;
+    if (errno !== undefined) throw new Error(`--cc ${this.options.congestionControl}: setsockopt(TCP_CONGESTION) failed with ${errnoName(errno)}`);
   }
 
   async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]> {
-    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.withHostPaths(r)));
-    return outcomes.map((o, i) => {
+    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.forSandbox(r)));
+    return outcomes.map((o) => {
       if (o instanceof Error) return o;
       try {
-        this.applyCongestionControl(requests[i]!, o);
+        this.checkCongestionControl(o);
       } catch (e) {
         return e as Error;
       }

@@ -72,7 +72,10 @@ describe("harness/cli/run corpus mode", function () {
   it("kernel: --cc sets TCP_CONGESTION on every socket, and an init sysctl that did not apply is a warning", async function () {
     requireKernel(this);
     const file = path.join(dir, "cc.pkt");
-    fs.writeFileSync(file, "`sysctl -q -w net.ipv4.tcp_congestion_control=nosuchcc 2>/dev/null; true`\n" + PASSIVE);
+    // The socket has reno from its creation on: the script's first +0 call already sees it.
+    const checked = PASSIVE.replace("= 3\n", '= 3\n+0 getsockopt(3, SOL_TCP, TCP_CONGESTION, "reno", [4]) = 0\n');
+    expect(checked).to.not.equal(PASSIVE);
+    fs.writeFileSync(file, "`sysctl -q -w net.ipv4.tcp_congestion_control=nosuchcc 2>/dev/null; true`\n" + checked);
     const warned = captureIo();
     expect(await runCommand(["--json", "--cc", "reno", file], warned), warned.out() + warned.err()).to.equal(0);
     const run = JSON.parse(warned.out().trim()) as { verdict: string; warnings: string[] };
