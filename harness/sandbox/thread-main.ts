@@ -177,6 +177,9 @@ function serve(request: ThreadRequest): void {
  */
 const FOLLOW_UP_SPIN_MS = 0.3;
 
+/** After a ping, watch for the call it announced this long. */
+const PING_SPIN_MS = 1.5;
+
 /** Woken ahead of a request (SyscallThread.wake), watch for it this long. */
 const WOKEN_SPIN_MS = 2;
 
@@ -197,8 +200,10 @@ function serveLoop(): void {
     const seen = Atomics.load(signal, SIGNAL_REQUESTS);
     const m = receiveMessageOnPort(requests);
     if (m !== undefined) {
-      serve(m.message as ThreadRequest);
-      spinUntil = performance.now() + FOLLOW_UP_SPIN_MS;
+      const request = m.message as ThreadRequest;
+      serve(request);
+      // A ping comes up to a millisecond ahead of its call (SyscallThread.warm): watch until then.
+      spinUntil = performance.now() + (request.op === "ping" ? PING_SPIN_MS : FOLLOW_UP_SPIN_MS);
     } else if (performance.now() < spinUntil) {
       yieldToPeers();
     } else {
