@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { collectGarbage, TimedRuns, youngGenerationBytes } from "../../../harness/runtime/gc";
 
@@ -110,5 +112,31 @@ describe("harness/runtime/gc", () => {
     // One entry per collection (perf_hooks kinds: minor 1, major 4; a major one may start with a minor).
     expect(seen.length).to.be.at.least(2);
     expect(youngGenerationBytes()).to.be.a("number");
+  });
+
+  it("leaves no collection to V8's own tasks once loaded (--trace-gc shows none with reason \"task\")", function () {
+    if (typeof Deno !== "undefined") this.skip(); // spawns node with V8's --trace-gc
+    this.timeout(20_000);
+    // Allocates steadily for 300 ms: V8 posts scavenge tasks as the young generation passes 80 %.
+    const program = `
+      if (process.argv[1] === "ours") require(${JSON.stringify(require.resolve("../../../harness/runtime/gc"))});
+      let junk = [];
+      let n = 0;
+      const t = setInterval(() => {
+        for (let i = 0; i < 200; i++) junk.push({ i, s: "x" + i });
+        if (junk.length > 2000) junk = [];
+        if (++n === 300) clearInterval(t);
+      }, 1);`;
+    const tasks = (which: string): { task: number; all: number } => {
+      const r = spawnSync(process.execPath, ["--trace-gc", "-r", "tsx/cjs", "-e", program, which], { encoding: "utf8", cwd: path.join(__dirname, "../../..") });
+      expect(r.status, r.stderr).to.equal(0);
+      const lines = r.stdout.split("\n").filter((l) => l.includes("Scavenge"));
+      return { task: lines.filter((l) => /\btask\b/.test(l)).length, all: lines.length };
+    };
+    const v8Default = tasks("default");
+    expect(v8Default.task, "V8's default: the program does make it post scavenge tasks").to.be.at.least(1);
+    const ours = tasks("ours");
+    expect(ours.all, "it still collects").to.be.at.least(1);
+    expect(ours.task).to.equal(0);
   });
 });
