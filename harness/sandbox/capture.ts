@@ -121,7 +121,7 @@ export class Capture {
     if (this.offload) {
       if (bytes.length < VNET_HDR_SIZE) return undefined;
       const vnet = decodeVnetHeader(bytes);
-      bytes = bytes.slice(VNET_HDR_SIZE);
+      bytes = bytes.subarray(VNET_HDR_SIZE); // a view: the slice above is this packet's own copy
       if ((vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0) completeChecksum(bytes, vnet.csumStart, vnet.csumOffset);
       if (vnet.gsoType !== 0 && vnet.gsoSize > 0) gsoSize = vnet.gsoSize;
     }

@@ -7,6 +7,7 @@
  * then asks for the same header (PACKET_VNET_HDR) so it can tell a TSO super-segment (gso_size)
  * and finish a partial checksum the kernel left for the "hardware" (NEEDS_CSUM).
  */
+import { finishChecksum, onesSum } from "../../lib/wire/checksum";
 
 export const TUNSETIFF = 0x400454ca;
 export const TUNSETOFFLOAD = 0x400454d0;
@@ -74,12 +75,9 @@ export function encodeVnetHeader(packet: Uint8Array, gsoSize: number | undefined
 export function completeChecksum(packet: Uint8Array, csumStart: number, csumOffset: number): void {
   const field = csumStart + csumOffset;
   if (csumStart >= packet.length || field + 2 > packet.length) return;
-  let sum = 0;
-  let i = csumStart;
-  for (; i + 1 < packet.length; i += 2) sum += (packet[i]! << 8) | packet[i + 1]!;
-  if (i < packet.length) sum += packet[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  const result = ~sum & 0xffff;
+  // The codec's word-at-a-time sum: a 10 KB aggregate is summed here, between the packet's
+  // arrival and the next event, and a loop over byte pairs took a good part of 0.1 ms for it.
+  const result = finishChecksum(onesSum(packet, csumStart, packet.length));
   packet[field] = result >> 8;
   packet[field + 1] = result & 0xff;
 }

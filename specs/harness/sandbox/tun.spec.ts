@@ -3,21 +3,24 @@ import { completeChecksum, decodeVnetHeader, encodeVnetHeader, ifreq, ifreqName,
 import { decodeSegment, encodeSegment, SYN } from "./helpers/packets";
 
 describe("harness/sandbox tun plumbing", () => {
-  it("completes a CHECKSUM_PARTIAL TCP checksum from the pseudo-header sum", () => {
-    const packet = encodeSegment({ src: "192.168.0.1", dst: "192.0.2.1", srcPort: 1234, dstPort: 8080, seq: 1, ack: 0, flags: SYN, window: 100, payload: new Uint8Array([1, 2, 3]) });
-    expect(decodeSegment(packet)!.checksumOk).to.equal(true);
-    // What the kernel hands the "hardware": the field holds the folded pseudo-header sum.
-    const partial = packet.slice();
-    const pseudo = [192, 168, 0, 1, 192, 0, 2, 1, 0, 6, 0, partial.length - 20];
-    let sum = 0;
-    for (let i = 0; i < pseudo.length; i += 2) sum += (pseudo[i]! << 8) | pseudo[i + 1]!;
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    partial[36] = sum >> 8;
-    partial[37] = sum & 0xff;
-    expect(decodeSegment(partial)!.checksumOk).to.equal(false);
-    completeChecksum(partial, 20, 16);
-    expect([...partial]).to.deep.equal([...packet]);
-  });
+  for (const size of [3, 10_001]) {
+    it(`completes a CHECKSUM_PARTIAL TCP checksum from the pseudo-header sum (${size}-byte payload)`, () => {
+      const payload = Uint8Array.from({ length: size }, (_, i) => (i * 7 + 1) & 0xff);
+      const packet = encodeSegment({ src: "192.168.0.1", dst: "192.0.2.1", srcPort: 1234, dstPort: 8080, seq: 1, ack: 0, flags: SYN, window: 100, payload });
+      expect(decodeSegment(packet)!.checksumOk).to.equal(true);
+      // What the kernel hands the "hardware": the field holds the folded pseudo-header sum.
+      const partial = packet.slice();
+      const pseudo = [192, 168, 0, 1, 192, 0, 2, 1, 0, 6, (partial.length - 20) >> 8, (partial.length - 20) & 0xff];
+      let sum = 0;
+      for (let i = 0; i < pseudo.length; i += 2) sum += (pseudo[i]! << 8) | pseudo[i + 1]!;
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      partial[36] = sum >> 8;
+      partial[37] = sum & 0xff;
+      expect(decodeSegment(partial)!.checksumOk).to.equal(false);
+      completeChecksum(partial, 20, 16);
+      expect([...partial]).to.deep.equal([...packet]);
+    });
+  }
 
   it("encodes and decodes the virtio-net header", () => {
     expect([...encodeVnetHeader(new Uint8Array([0x45]), undefined)]).to.deep.equal(new Array(10).fill(0));
