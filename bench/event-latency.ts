@@ -1,10 +1,17 @@
 /**
- * The runner's own time per event against the kernel: a script of back-to-back `+0` calls, and
+ * The runner's own time per event against the kernel: scripts of back-to-back `+0` calls, and
  * the gap between one call's return and the next call's start as the trace records them (the
  * kernel's time in the calls themselves excluded). packetdrill's is ~20 µs; every microsecond of
  * it delays the rest of a script (tcp-info-sndbuf-limited and eor/no-coalesce-retrans in the
- * upstream corpus depend on where their events fall). Median and 90th percentile over 20 runs
- * after 3 warm-up runs. Last line: `event latency: <µs> µs median, <µs> µs p90`.
+ * upstream corpus depend on where their events fall). Two scripts:
+ *   - single: `socket` and `close` alternate; neither may join a chain (they change the fd
+ *     table), so each call is its own round trip to the syscall thread, with the runner's
+ *     bookkeeping in between — what a call after a call costs in general;
+ *   - chained: `fcntl(F_GETFL)` calls, which go to the syscall thread as one chain;
+ *   - after idle: `+.01 fcntl(F_GETFL)` calls, each measured from its scripted instant to its
+ *     start (the runner's lateness): after 10 ms asleep, on a VM, everything runs colder.
+ * Median and 90th percentile over 20 runs each after 3 warm-up runs. Last line:
+ * `event latency: <µs> µs median, <µs> µs p90 (single calls); chained <µs> µs median; after idle <µs> µs median, <µs> µs p90`.
  *
  *   npx tsx bench/event-latency.ts
  */
@@ -13,7 +20,36 @@ import { warmUpRunner } from "../harness/runner/warm-up";
 import { sandboxSupport } from "../harness/sandbox";
 
 const CALLS = 30;
-const SCRIPT = ["0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ...Array.from({ length: CALLS }, () => "+0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)"), "+0 close(3) = 0", ""].join("\n");
+const SINGLE = [
+  "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3",
+  ...Array.from({ length: CALLS / 2 }, () => ["+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4", "+0 close(4) = 0"]).flat(),
+  "+0 close(3) = 0",
+  "",
+].join("\n");
+const AFTER_IDLE = ["0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ...Array.from({ length: 10 }, () => "+.01 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)"), "+0 close(3) = 0", ""].join("\n");
+const CHAINED = ["0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ...Array.from({ length: CALLS }, () => "+0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)"), "+0 close(3) = 0", ""].join("\n");
+
+/**
+ * Gaps (µs) between consecutive calls of `script` over 20 measured runs; with `late`, each
+ * call's start after its scripted instant instead (calls after the first).
+ */
+async function gapsOf(script: string, late = false): Promise<number[]> {
+  const gaps: number[] = [];
+  for (let i = 0; i < 23; i++) {
+    const { trace } = await runText(script, "event-latency.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
+    if (trace.verdict !== "pass") throw new Error(`event-latency.pkt: ${trace.failure?.message}`);
+    if (i < 3) continue;
+    const calls = trace.entries.flatMap((e) => (e.kind === "syscall" ? [e] : []));
+    for (let j = 1; j < calls.length; j++) {
+      const call = calls[j]!;
+      if (!late) gaps.push(call.start - calls[j - 1]!.end);
+      else if (call.due !== undefined && j < calls.length - 1) gaps.push(call.start - call.due);
+    }
+  }
+  return gaps.sort((a, b) => a - b);
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function main(): Promise<void> {
   const support = sandboxSupport();
@@ -22,18 +58,13 @@ async function main(): Promise<void> {
     return;
   }
   await warmUpRunner();
-  const gaps: number[] = [];
-  for (let i = 0; i < 23; i++) {
-    const { trace } = await runText(SCRIPT, "event-latency.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
-    if (trace.verdict !== "pass") throw new Error(`event-latency.pkt: ${trace.failure?.message}`);
-    if (i < 3) continue;
-    const calls = trace.entries.flatMap((e) => (e.kind === "syscall" ? [e] : []));
-    for (let j = 1; j < calls.length; j++) gaps.push(calls[j]!.start - calls[j - 1]!.end);
+  const single = await gapsOf(SINGLE);
+  const chained = await gapsOf(CHAINED);
+  const idle = await gapsOf(AFTER_IDLE, true);
+  for (const [name, gaps] of [["single", single], ["chained", chained], ["after idle", idle]] as const) {
+    console.log(`${name}: ${gaps.length} gaps, min ${quantile(gaps, 0).toFixed(0)} µs, median ${quantile(gaps, 0.5).toFixed(0)} µs, p90 ${quantile(gaps, 0.9).toFixed(0)} µs, max ${quantile(gaps, 1).toFixed(0)} µs`);
   }
-  gaps.sort((a, b) => a - b);
-  const at = (q: number): number => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))]!;
-  console.log(`gaps: ${gaps.length}, min ${at(0).toFixed(0)} µs, max ${at(1).toFixed(0)} µs`);
-  console.log(`event latency: ${at(0.5).toFixed(0)} µs median, ${at(0.9).toFixed(0)} µs p90`);
+  console.log(`event latency: ${quantile(single, 0.5).toFixed(0)} µs median, ${quantile(single, 0.9).toFixed(0)} µs p90 (single calls); chained ${quantile(chained, 0.5).toFixed(0)} µs median; after idle ${quantile(idle, 0.5).toFixed(0)} µs median, ${quantile(idle, 0.9).toFixed(0)} µs p90`);
 }
 
 main().catch((e: unknown) => {
