@@ -263,8 +263,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       // woken the moment this event acts (an injection, a packet sniffed), the thread wakes
       // while the runner finishes the event (comparing a packet takes 0.05–0.5 ms), instead of
       // after the call is posted (0.1–0.4 ms on this kind of VM). Calls further off are woken
-      // by runSyscallEvent's lead.
-      const acting = callFollowsSoon(event, script.events[index + 1]) ? () => target.expectSyscall?.() : () => undefined;
+      // by runSyscallEvent's lead. A `+0` call is only woken for, not pinged ahead of: the
+      // ping would still be running when the call came (over the corpus, a `+0` call after
+      // a packet started 0.7-0.9 ms late behind one).
+      const follows = callFollowsSoon(event, script.events[index + 1]);
+      const acting = follows === undefined ? () => undefined : () => target.expectSyscall?.(follows === "at-once");
       switch (event.kind) {
         case "packet":
           anchor = await runPacket(event.packet, event, resolved, prevAt, acting);
@@ -577,12 +580,14 @@ export async function runScript(script: Script, target: Target, config: RunConfi
 }
 
 /** Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time. */
-function callFollowsSoon(event: Event, next: Event | undefined): boolean {
-  if (next?.kind !== "syscall" || event.kind === "syscall") return false;
+function callFollowsSoon(event: Event, next: Event | undefined): "at-once" | "soon" | undefined {
+  if (next?.kind !== "syscall" || event.kind === "syscall") return undefined;
   const t = next.time;
-  if (t.kind === "relative" || t.kind === "relative-range") return (t.kind === "relative" ? t.offset.usecs : t.start.usecs) <= SYSCALL_LEAD_USECS;
-  const here = event.time;
-  return (t.kind === "absolute" || t.kind === "absolute-range") && here.kind === "absolute" && (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - here.at.usecs <= SYSCALL_LEAD_USECS;
+  let gap: number | undefined;
+  if (t.kind === "relative" || t.kind === "relative-range") gap = t.kind === "relative" ? t.offset.usecs : t.start.usecs;
+  else if ((t.kind === "absolute" || t.kind === "absolute-range") && event.time.kind === "absolute") gap = (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - event.time.at.usecs;
+  if (gap === undefined || gap > SYSCALL_LEAD_USECS) return undefined;
+  return gap < PING_MIN_LEAD_USECS ? "at-once" : "soon";
 }
 
 /**

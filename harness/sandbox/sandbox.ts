@@ -150,9 +150,15 @@ export class Sandbox {
     await this.sleepUntilNs(at);
   }
 
-  /** A syscall is coming within a millisecond or two: have the syscall thread watch for it. */
-  expectSyscall(): void {
-    if (!this.closed) this.thread.warm();
+  /**
+   * A syscall is coming within a millisecond or two: have the syscall thread watch for it, and
+   * run the call path once ahead of it (a ping). `now`: the call follows at once — only wake
+   * the thread; a ping would still be running when the call came, and the call wait behind it.
+   */
+  expectSyscall(now = false): void {
+    if (this.closed) return;
+    if (now) this.thread.wake();
+    else this.thread.warm();
   }
 
   /** The next packet the kernel sent, waiting until `deadlineNs` at most; undefined if none. */

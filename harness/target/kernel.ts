@@ -68,8 +68,8 @@ export class KernelTarget implements Target {
     }
   }
 
-  expectSyscall(): void {
-    this.sandbox.expectSyscall();
+  expectSyscall(now = false): void {
+    this.sandbox.expectSyscall(now);
   }
 
   async startInstant(): Promise<void> {

@@ -85,8 +85,11 @@ export interface Target {
   startInstant?(): Promise<void>;
   /** The script's events are over: nothing the run does from here on is timed. */
   timingDone?(): void;
-  /** A syscall is due within about a millisecond (the kernel target readies its syscall thread). */
-  expectSyscall?(): void;
+  /**
+   * A syscall is due within about a millisecond (the kernel target readies its syscall thread);
+   * `now`: it follows at once (`+0`), with no time to run anything ahead of it.
+   */
+  expectSyscall?(now?: boolean): void;
   /**
    * The next packet the target emitted, waiting at most until `deadline`; undefined when the
    * deadline passed first. Packets are delivered in emission order and each only once.
