@@ -29,9 +29,29 @@ options:
   -h, --help          show this help
 `;
 
-/** `<script>.<mode>.<target>`: the name part the pcap option uses too. */
-export function runStem(t: Trace): string {
-  return `${path.basename(t.script, ".pkt")}.${t.mode}.${t.target}`;
+/**
+ * The name part of each of one invocation's scripts: its file name without `.pkt`, or where
+ * several scripts share a file name (upstream's corpus has a basic.pkt in four directories), as
+ * many of its directories in front as tell it apart (`zerocopy-basic`), so that no run's files
+ * overwrite another's.
+ */
+export function scriptStems(scripts: readonly string[]): Map<string, string> {
+  const unique = [...new Set(scripts)];
+  const parts = new Map(unique.map((s) => [s, path.normalize(s).replace(/\.pkt$/, "").split(path.sep).filter((p) => p !== "" && p !== "." && p !== "..")]));
+  const stemOf = (p: readonly string[], n: number): string => p.slice(Math.max(0, p.length - n)).join("-");
+  const stems = new Map<string, string>();
+  for (const s of unique) {
+    const mine = parts.get(s)!;
+    let n = 1;
+    while (n < mine.length && unique.some((o) => o !== s && stemOf(parts.get(o)!, n) === stemOf(mine, n))) n++;
+    stems.set(s, stemOf(mine, n));
+  }
+  return stems;
+}
+
+/** `<script>.<mode>.<target>` (the script's name part from `stems` when given): also the pcap option's. */
+export function runStem(t: Trace, stems?: ReadonlyMap<string, string>): string {
+  return `${stems?.get(t.script) ?? path.basename(t.script, ".pkt")}.${t.mode}.${t.target}`;
 }
 
 /**
@@ -39,7 +59,7 @@ export function runStem(t: Trace): string {
  * run's stem (`out.svg` → `out.listen-accept.ipv4.kernel.svg`); a directory (existing, or
  * written with a trailing slash) gets `DIR/<stem><ext>`.
  */
-export function perRunFile(file: string, t: Trace, several: boolean, ext: string): string {
+export function perRunFile(file: string, t: Trace, several: boolean, ext: string, stems?: ReadonlyMap<string, string>): string {
   let isDir = file.endsWith("/") || file.endsWith(path.sep);
   if (!isDir) {
     try {
@@ -48,10 +68,10 @@ export function perRunFile(file: string, t: Trace, several: boolean, ext: string
       isDir = false;
     }
   }
-  if (isDir) return path.join(file, `${runStem(t)}${ext}`);
+  if (isDir) return path.join(file, `${runStem(t, stems)}${ext}`);
   if (!several) return file;
   const e = path.extname(file);
-  return `${file.slice(0, file.length - e.length)}.${runStem(t)}${e}`;
+  return `${file.slice(0, file.length - e.length)}.${runStem(t, stems)}${e}`;
 }
 
 function writeFile(file: string, data: string): void {
@@ -85,6 +105,8 @@ export class RunViews {
     private readonly options: RunViewOptions,
     private readonly total: number,
     private readonly io: CliIo,
+    /** The invocation's script name parts (scriptStems). */
+    private readonly stems?: ReadonlyMap<string, string>,
   ) {}
 
   save(r: JobResult): void {
@@ -93,13 +115,13 @@ export class RunViews {
     const { ladder, trace, report } = this.options;
     if (ladder === "-") this.io.stdout.write(traceLadderText(t).replace(/^(?=.)/gm, "    "));
     else if (ladder !== undefined) {
-      const file = perRunFile(ladder, t, several, ".svg");
+      const file = perRunFile(ladder, t, several, ".svg", this.stems);
       writeFile(file, viewOf(file, t, r.source, undefined));
     }
-    if (trace !== undefined) writeFile(perRunFile(trace, t, several, ".json"), JSON.stringify(t, null, 1) + "\n");
+    if (trace !== undefined) writeFile(perRunFile(trace, t, several, ".json", this.stems), JSON.stringify(t, null, 1) + "\n");
     if (report !== undefined) {
       mkdirSync(report, { recursive: true });
-      const stem = runStem(t);
+      const stem = runStem(t, this.stems);
       let pcapHref: string | undefined;
       if (t.entries.some((e) => e.kind === "inject" || e.kind === "sniff")) {
         writeTracePcap(t, path.join(report, `${stem}.pcap`));
@@ -155,6 +177,7 @@ export async function ladderCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr.write(`tcpdrill ladder: ${(e as Error).message}\n`);
     return 2;
   }
+  const stems = scriptStems(traces.map((t) => t.script));
   for (const t of traces) {
     let source: string | undefined;
     try {
@@ -166,7 +189,7 @@ export async function ladderCommand(argv: string[], io: CliIo): Promise<number> 
       io.stdout.write(viewOf("-", t, source, breakUsecs));
       continue;
     }
-    const file = perRunFile(values.output, t, traces.length > 1, ".svg");
+    const file = perRunFile(values.output, t, traces.length > 1, ".svg", stems);
     writeFile(file, viewOf(file, t, source, breakUsecs));
     io.stdout.write(`wrote ${file}\n`);
   }

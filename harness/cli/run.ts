@@ -17,7 +17,7 @@ import type { RunConfig } from "../runner/config";
 import { runJob, targetFactory, type JobResult } from "../runner/run-job";
 import { formatTrace } from "../report/text";
 import { writeTracePcap } from "../report/pcap";
-import { RunViews } from "./ladder";
+import { RunViews, runStem, scriptStems } from "./ladder";
 import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { variantModes, withVariant } from "../runner/variants";
@@ -56,7 +56,9 @@ options:
                            core; sandboxes are set up one at a time, the longest scripts first;
                            model runs: default 1, they share one thread)
   --json                   one JSON object per run per line
-  --pcap DIR               write each run's packets to DIR/<script>.<mode>.pcap
+  --pcap DIR               write each run's packets to DIR/<script>.<mode>.<target>.pcap
+                           (<script>: the file name; scripts sharing one get their directory
+                           in front, as zerocopy-basic)
   --ladder FILE            draw each run's ladder diagram: FILE.svg (several runs: FILE's name
                            plus .<script>.<mode>.<target>), or - for text after each run
   --trace FILE             save each run's trace as JSON (named like --ladder); see tcpdrill ladder
@@ -134,7 +136,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
   const results: JobResult[] = new Array(work.length);
-  const views = new RunViews({ ...(values.ladder !== undefined ? { ladder: values.ladder } : {}), ...(values.trace !== undefined ? { trace: values.trace } : {}), ...(values.report !== undefined ? { report: values.report } : {}) }, work.length, io);
+  const stems = scriptStems(work.map((w) => w.file));
+  const views = new RunViews({ ...(values.ladder !== undefined ? { ladder: values.ladder } : {}), ...(values.trace !== undefined ? { trace: values.trace } : {}), ...(values.report !== undefined ? { report: values.report } : {}) }, work.length, io, stems);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -147,7 +150,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       io.onTrace?.(results[i]!.trace);
       if (reportsEachRun(values)) report(io, results[i]!, values.json === true, colour, done, work.length);
       if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
-      if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace);
+      if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace, stems);
       views.save(results[i]!);
     }
   };
@@ -208,8 +211,8 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
   if (t.failure !== undefined) io.stdout.write(renderDiagnostic(t.failure, r.source).replace(/^/gm, "    ") + "\n");
 }
 
-function savePcap(dir: string, t: Trace): void {
+function savePcap(dir: string, t: Trace, stems: ReadonlyMap<string, string>): void {
   if (t.entries.length === 0) return;
   mkdirSync(dir, { recursive: true });
-  writeTracePcap(t, path.join(dir, `${path.basename(t.script, ".pkt")}.${t.mode}.${t.target}.pcap`));
+  writeTracePcap(t, path.join(dir, `${runStem(t, stems)}.pcap`));
 }

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { captureIo } from "../../../harness/cli/io";
-import { ladderCommand, perRunFile } from "../../../harness/cli/ladder";
+import { ladderCommand, perRunFile, scriptStems } from "../../../harness/cli/ladder";
 import { runCommand } from "../../../harness/cli/run";
 import type { Trace } from "../../../lib/trace/types";
 
@@ -101,5 +101,24 @@ describe("harness/cli ladder, run --ladder/--trace/--report", () => {
     expect(perRunFile("d/out.svg", t, true, ".svg")).to.equal("d/out.syn.ipv6.kernel.svg");
     expect(perRunFile("d/", t, false, ".json")).to.equal(path.join("d", "syn.ipv6.kernel.json"));
     expect(perRunFile(dir, t, false, ".json")).to.equal(path.join(dir, "syn.ipv6.kernel.json"));
+  });
+
+  it("scriptStems: the file name, with as many directories in front as tell same-named scripts apart", () => {
+    const stems = scriptStems(["tcp/zerocopy/basic.pkt", "tcp/fastopen/server/basic.pkt", "tcp/fastopen/client/basic.pkt", "tcp/eor/no-coalesce.pkt", "./x/y.pkt"]);
+    expect([...stems.values()]).to.deep.equal(["zerocopy-basic", "server-basic", "client-basic", "no-coalesce", "y"]);
+    // Same name two directories up: three parts.
+    expect([...scriptStems(["a/s/t.pkt", "b/s/t.pkt"]).values()]).to.deep.equal(["a-s-t", "b-s-t"]);
+  });
+
+  it("several runs of same-named scripts in different directories write one file each", async () => {
+    for (const d of ["one", "two"]) {
+      fs.mkdirSync(path.join(dir, d));
+      fs.copyFileSync(T1, path.join(dir, d, "same.pkt"));
+    }
+    const io = captureIo();
+    const status = await runCommand(["--target", "model", "--trace", `${dir}/traces/`, "--pcap", path.join(dir, "pcap"), path.join(dir, "one", "same.pkt"), path.join(dir, "two", "same.pkt")], io);
+    expect(status, io.err()).to.equal(0);
+    expect(fs.readdirSync(path.join(dir, "traces")).sort()).to.deep.equal(["one-same.ipv4.model.json", "two-same.ipv4.model.json"]);
+    expect(fs.readdirSync(path.join(dir, "pcap")).sort()).to.deep.equal(["one-same.ipv4.model.pcap", "two-same.ipv4.model.pcap"]);
   });
 });
