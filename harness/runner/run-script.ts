@@ -121,25 +121,17 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   let earlySlack = 0;
   const at = (live: number): number => live - start;
   /**
-   * Packets' hex in the trace is filled in after the run: encoding and hex-formatting a 10 KB
-   * aggregate takes ~0.5 ms, which in the middle of a run delays the next event by as much.
-   * (withTextLater does the same for the text of calls and packets.)
+   * Trace fields written after the run: between one event and the next one's action the runner
+   * only does what the action needs. Encoding and hex-formatting a 10 KB aggregate took ~0.5 ms,
+   * formatting a call or a packet 15-40 µs, and the next `+0` event waited for it.
    */
   const later: (() => void)[] = [];
-  const withHexLater = <E extends TraceEntry & { hex: string }>(entry: E, bytes: () => Uint8Array): E => {
+  const filledLater = <E extends TraceEntry>(entry: E, fields: { readonly hex?: () => Uint8Array; readonly text?: () => string; readonly call?: () => string }): E => {
     later.push(() => {
-      (entry as { hex: string }).hex = hex(bytes());
-    });
-    return entry;
-  };
-  /**
-   * An entry whose text is written after the run: between one event and the next one's action
-   * the runner only does what the action needs (formatting a call or a packet took 15-40 µs
-   * each on the corpus machine, and the next `+0` event waited for it).
-   */
-  const withTextLater = <E extends TraceEntry>(entry: E, key: keyof E & ("call" | "text"), text: () => string): E => {
-    later.push(() => {
-      (entry as Record<string, unknown>)[key] = text();
+      const e = entry as Record<string, unknown>;
+      if (fields.hex !== undefined) e["hex"] = hex(fields.hex());
+      if (fields.text !== undefined) e["text"] = fields.text();
+      if (fields.call !== undefined) e["call"] = fields.call();
     });
     return entry;
   };
@@ -164,7 +156,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   /** Records a call's result in the trace and checks it and its out-parameters (end_syscall). */
   const checkSyscall = (event: Event & { kind: "syscall" }, prepared: PreparedSyscall, result: SyscallResult, due: number): ScriptFailure | undefined => {
     const call = event.call;
-    entries.push(withTextLater({ kind: "syscall", start: at(result.start), end: at(result.end), due, source: { line: event.span.start.line }, call: "", ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) }, "call", () => printSyscall(call)));
+    entries.push(filledLater({ kind: "syscall", start: at(result.start), end: at(result.end), due, source: { line: event.span.start.line }, call: "", ret: result.ret, ...(result.errno !== undefined ? { errno: result.errno } : {}) }, { call: () => printSyscall(call) }));
     const problem = checkResult(call, result) ?? checkOutParams(call, prepared.values, result, state, liveTimeOf) ?? recordEffects(call, prepared.values, result, state);
     if (problem === undefined) return undefined;
     return new ScriptFailure({ code: "E-syscall", severity: "error", message: `runtime error in ${call.name} call: ${problem}`, span: call.span });
@@ -420,7 +412,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         lag.acted(injectedAt - resolved.at);
         await target.inject(bytes);
         // Shown as the script wrote it (script space); the live bytes are in `hex` (and the pcap).
-        entries.push(withHexLater({ kind: "inject", time: injectedAt, due: resolved.at, source: line, hex: "", text: formatSpec(spec) }, () => bytes));
+        entries.push(filledLater({ kind: "inject", time: injectedAt, due: resolved.at, source: line, hex: "", text: formatSpec(spec) }, { hex: () => bytes }));
         return injectedAt;
       }
       if (spec.body.kind === "tcp" && spec.body.flags.syn && spec.body.flags.ack && conn.phase === "passive-packet-received") {
@@ -444,7 +436,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       for (const s of sniffed.seen) {
         if (s.ours) continue;
         const text = (): string => (s.packet !== undefined ? formatPacket(s.packet) : "(undecodable)");
-        entries.push(withTextLater(withHexLater({ kind: "sniff", time: at(s.emitted.time), hex: "", text: "", matched: false, ...ruleOf(s.emitted) }, () => s.emitted.bytes), "text", text));
+        entries.push(filledLater({ kind: "sniff", time: at(s.emitted.time), hex: "", text: "", matched: false, ...ruleOf(s.emitted) }, { hex: () => s.emitted.bytes, text }));
       }
       // Fields the model computes but does not promise (its `loose` list) are not held against it.
       const loose = new Set(sniffed.seen.flatMap((s) => (s.ours ? s.emitted.loose ?? [] : [])));
@@ -454,7 +446,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       const actualAt = timedInstant(sniffed.first, start, resolved, toleranceFor(config, resolved.at, prevAt));
       const actualText = (): string => formatPacket(actual, { direction: "outbound" });
       const live = sniffed.live;
-      entries.push(withTextLater(withHexLater({ kind: "sniff", time: actualAt, source: line, hex: "", text: "", matched: mismatches.length === 0, ...ruleOf(sniffed.first) }, () => encodePacket(live)), "text", actualText));
+      entries.push(filledLater({ kind: "sniff", time: actualAt, source: line, hex: "", text: "", matched: mismatches.length === 0, ...ruleOf(sniffed.first) }, { hex: () => encodePacket(live), text: actualText }));
       const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet", earlySlack);
       lag.kernelActed();
       const problems = mismatches.map((m) => m.message);
