@@ -9,7 +9,7 @@
  * proceed, and the next syscall waits for it at most 1 s; the cleanup command always runs; at the
  * end every connection gets a RST so nothing lingers.
  */
-import type { Event, PacketSpec, Script, SyscallSpec } from "../../lib/script/ast";
+import type { Event, PacketSpec, Script } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
@@ -23,6 +23,7 @@ import type { RunConfig } from "./config";
 import { belongsTo, buildInjection, compare, connectionFor, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
+import { callFollowsSoon, chainAfter, PING_MIN_LEAD_USECS, SYSCALL_LEAD_USECS } from "./call-ahead";
 import { CodeBlocks } from "../python/code-blocks";
 import { askedSysctls, splitReadback, unappliedSysctls, withReadback } from "./sysctl-check";
 import type { SysctlAssignment } from "../../lib/script/sysctl-assignments";
@@ -33,10 +34,6 @@ const AWAIT_IDLE_USECS = 1_000_000;
 const LATE_PACKET_GRACE_USECS = 2_000_000;
 /** How long a call written without `...end` may take before it counts as blocking. */
 const NONBLOCKING_LIMIT_USECS = 20_000;
-/** How long before a syscall's time its thread is readied (Target.expectSyscall). */
-const SYSCALL_LEAD_USECS = 1000;
-/** A call due sooner than this is not readied (Target.expectSyscall) any more. */
-const PING_MIN_LEAD_USECS = 300;
 
 class ScriptFailure extends Error {
   readonly diagnostic: Diagnostic;
@@ -150,7 +147,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   let blocking: Blocking | undefined;
-  /** Calls posted ahead with an earlier call of their `+0` chain (chainAfter), and their results. */
+  /** Calls posted ahead with an earlier call of their `+0` chain (call-ahead.ts), and their results. */
   const ahead = new Map<Event, { prepared: PreparedSyscall; result: Promise<SyscallResult | Error> }>();
 
   /** Records a call's result in the trace and checks it and its out-parameters (end_syscall). */
@@ -468,31 +465,6 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
-  /**
-   * The calls of a `+0` chain that follow `index`, prepared, when the chain can go to the target
-   * in one piece (see chainable); empty otherwise. packetdrill makes such calls microseconds
-   * apart; a round trip to the syscall thread and the runner's bookkeeping between them took
-   * 0.05–0.3 ms each, so eleven `+0` sends ended a millisecond late, and the kernel measured
-   * that in its RTTs.
-   */
-  function chainAfter(index: number): { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] {
-    const first = script.events[index];
-    if (blocking !== undefined || target.syscalls === undefined || first?.kind !== "syscall" || !chainable(first.call)) return [];
-    const chain: { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] = [];
-    for (const e of script.events.slice(index + 1)) {
-      if (e.kind !== "syscall" || e.time.kind !== "relative" || e.time.offset.usecs !== 0 || !chainable(e.call)) break;
-      let prepared: PreparedSyscall;
-      try {
-        prepared = prepareSyscall(e.call, state);
-      } catch {
-        break; // Its own turn reports the error.
-      }
-      beforeConnect(e.call, prepared.values, state);
-      chain.push({ event: e as Event & { kind: "syscall" }, prepared });
-    }
-    return chain;
-  }
-
   /** Runs a syscall event; returns when a non-blocking one returned (script time), for anchoring. */
   async function runSyscallEvent(event: Event & { kind: "syscall" }, resolved: ResolvedTime, prevAt: number | undefined, index: number): Promise<number | undefined> {
     const call = event.call;
@@ -518,7 +490,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
       throw e;
     }
-    const chain = call.end === undefined ? chainAfter(index) : [];
+    const chain = call.end === undefined && blocking === undefined && target.syscalls !== undefined ? chainAfter(script.events, index, state) : [];
     const lead = start + resolved.at - SYSCALL_LEAD_USECS;
     if (target.now() < lead) await target.sleepUntil(lead, true);
     // Readied only with time to spare: a ping posted right before the call runs first, and the
@@ -569,32 +541,6 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     if (entered !== undefined) lag.acted(at(entered) - resolved.at);
     return entered === undefined ? undefined : at(entered);
   }
-}
-
-/** Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time. */
-function callFollowsSoon(event: Event, next: Event | undefined): "at-once" | "soon" | undefined {
-  if (next?.kind !== "syscall" || event.kind === "syscall") return undefined;
-  const t = next.time;
-  let gap: number | undefined;
-  if (t.kind === "relative" || t.kind === "relative-range") gap = t.kind === "relative" ? t.offset.usecs : t.start.usecs;
-  else if ((t.kind === "absolute" || t.kind === "absolute-range") && event.time.kind === "absolute") gap = (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - event.time.at.usecs;
-  if (gap === undefined || gap > SYSCALL_LEAD_USECS) return undefined;
-  return gap < PING_MIN_LEAD_USECS ? "at-once" : "soon";
-}
-
-/**
- * Calls that may run as part of a chain posted ahead: every call of a chain is prepared before
- * the first runs, so none may change what the next ones' arguments map to — the fd table
- * (socket, accept, close, dup…: only listed calls qualify) — and none is scripted as blocking.
- */
-const CHAINABLE = new Set(["write", "writev", "send", "sendto", "sendmsg", "read", "readv", "recv", "recvfrom", "setsockopt", "getsockopt", "ioctl", "bind", "listen", "connect", "shutdown", "getsockname", "getpeername", "fcntl"]);
-const F_DUPFD = new Set(["F_DUPFD", "F_DUPFD_CLOEXEC"]);
-
-function chainable(call: SyscallSpec): boolean {
-  if (call.end !== undefined || !CHAINABLE.has(call.name)) return false;
-  // fcntl(F_DUPFD…) makes a descriptor; only a named command that is not one qualifies.
-  const cmd = call.args[1];
-  return call.name !== "fcntl" || (cmd?.kind === "word" && !F_DUPFD.has(cmd.name));
 }
 
 function ruleOf(e: Emitted): { rule?: string } {

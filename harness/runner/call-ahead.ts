@@ -1,0 +1,64 @@
+/**
+ * Calls the runner sends ahead of their turn: `+0` chains that go to the syscall thread in one
+ * piece, and the readying of the thread before a call is due (Target.expectSyscall).
+ * packetdrill makes `+0` calls microseconds apart; a round trip to the syscall thread and the
+ * runner's bookkeeping between them took 0.05–0.3 ms each, so eleven `+0` sends ended a
+ * millisecond late, and the kernel measured that in its RTTs.
+ */
+import type { Event, SyscallSpec } from "../../lib/script/ast";
+import type { RunState } from "./state";
+import { beforeConnect, prepareSyscall, type PreparedSyscall } from "./syscall-event";
+
+/** How long before a syscall's time its thread is readied (Target.expectSyscall). */
+export const SYSCALL_LEAD_USECS = 1000;
+/** A call due sooner than this is not readied with a ping any more (it would run behind one). */
+export const PING_MIN_LEAD_USECS = 300;
+
+/** Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time, and how soon. */
+export function callFollowsSoon(event: Event, next: Event | undefined): "at-once" | "soon" | undefined {
+  if (next?.kind !== "syscall" || event.kind === "syscall") return undefined;
+  const t = next.time;
+  let gap: number | undefined;
+  if (t.kind === "relative" || t.kind === "relative-range") gap = t.kind === "relative" ? t.offset.usecs : t.start.usecs;
+  else if ((t.kind === "absolute" || t.kind === "absolute-range") && event.time.kind === "absolute") gap = (t.kind === "absolute" ? t.at.usecs : t.start.usecs) - event.time.at.usecs;
+  if (gap === undefined || gap > SYSCALL_LEAD_USECS) return undefined;
+  return gap < PING_MIN_LEAD_USECS ? "at-once" : "soon";
+}
+
+/**
+ * Calls that may run as part of a chain posted ahead: every call of a chain is prepared before
+ * the first runs, so none may change what the next ones' arguments map to — the fd table
+ * (socket, accept, close, dup…: only listed calls qualify) — and none is scripted as blocking.
+ */
+const CHAINABLE = new Set(["write", "writev", "send", "sendto", "sendmsg", "read", "readv", "recv", "recvfrom", "setsockopt", "getsockopt", "ioctl", "bind", "listen", "connect", "shutdown", "getsockname", "getpeername", "fcntl"]);
+const F_DUPFD = new Set(["F_DUPFD", "F_DUPFD_CLOEXEC"]);
+
+function chainable(call: SyscallSpec): boolean {
+  if (call.end !== undefined || !CHAINABLE.has(call.name)) return false;
+  // fcntl(F_DUPFD…) makes a descriptor; only a named command that is not one qualifies.
+  const cmd = call.args[1];
+  return call.name !== "fcntl" || (cmd?.kind === "word" && !F_DUPFD.has(cmd.name));
+}
+
+/**
+ * The calls of a `+0` chain that follow `events[index]`, prepared (and their connects noted in
+ * `state`), when the chain can go to the target in one piece; empty otherwise. A call whose
+ * arguments cannot be evaluated ends the chain before it: its own turn reports the error.
+ */
+export function chainAfter(events: readonly Event[], index: number, state: RunState): { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] {
+  const first = events[index];
+  if (first?.kind !== "syscall" || !chainable(first.call)) return [];
+  const chain: { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] = [];
+  for (const e of events.slice(index + 1)) {
+    if (e.kind !== "syscall" || e.time.kind !== "relative" || e.time.offset.usecs !== 0 || !chainable(e.call)) break;
+    let prepared: PreparedSyscall;
+    try {
+      prepared = prepareSyscall(e.call, state);
+    } catch {
+      break;
+    }
+    beforeConnect(e.call, prepared.values, state);
+    chain.push({ event: e as Event & { kind: "syscall" }, prepared });
+  }
+  return chain;
+}
