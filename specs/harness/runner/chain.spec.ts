@@ -1,5 +1,5 @@
 /**
- * `+0` chains of calls go to the syscall thread in one piece (run-script.ts: chainAfter): they
+ * `+0` chains of calls go to the syscall thread in one piece (call-ahead.ts: chainAfter): they
  * run back to back, in script order, and a failing call still fails at its own line.
  */
 import { expect } from "chai";
@@ -32,6 +32,13 @@ function recordingChains(chains: string[][]): TargetFactory {
 }
 const calls = (entries: readonly TraceEntry[]): Call[] => entries.filter((e): e is Call => e.kind === "syscall");
 
+/** CHAIN with one line replaced, run on the kernel; it must fail. */
+async function failingVariant(from: string, to: string): Promise<Awaited<ReturnType<typeof runText>>> {
+  const r = await runText(CHAIN.replace(from, to), "chain.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
+  expect(r.trace.verdict).to.equal("fail");
+  return r;
+}
+
 describe("harness/runner: +0 chains of calls", () => {
   it("on the kernel, run one after another in script order, each after the one before returned", async function () {
     requireKernel(this);
@@ -49,9 +56,7 @@ describe("harness/runner: +0 chains of calls", () => {
   it("a call that fails in the middle of a chain fails at its own line; the rest are not reported", async function () {
     requireKernel(this);
     this.timeout(10_000);
-    const script = CHAIN.replace("fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)", "fcntl(3, F_GETFL) = 0x802");
-    const r = await runText(script, "chain.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
-    expect(r.trace.verdict).to.equal("fail");
+    const r = await failingVariant("fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)", "fcntl(3, F_GETFL) = 0x802");
     expect(r.trace.failure?.code).to.equal("E-syscall");
     expect(r.trace.failure?.span?.start.line).to.equal(4);
     expect(calls(r.trace.entries).map((e) => e.source?.line)).to.deep.equal([2, 3, 4]);
@@ -60,9 +65,7 @@ describe("harness/runner: +0 chains of calls", () => {
   it("a call whose arguments cannot be evaluated ends the chain before it and fails at its line", async function () {
     requireKernel(this);
     this.timeout(10_000);
-    const script = CHAIN.replace("+0 bind(3, ..., ...) = 0", "+0 getsockopt(3, SOL_SOCKET, NO_SUCH_OPTION, [1], [4]) = 0");
-    const r = await runText(script, "chain.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
-    expect(r.trace.verdict).to.equal("fail");
+    const r = await failingVariant("+0 bind(3, ..., ...) = 0", "+0 getsockopt(3, SOL_SOCKET, NO_SUCH_OPTION, [1], [4]) = 0");
     expect(r.trace.failure?.span?.start.line, r.trace.failure?.message).to.equal(5);
     expect(r.trace.failure?.message).to.include("NO_SUCH_OPTION");
     expect(calls(r.trace.entries).map((e) => e.source?.line)).to.deep.equal([2, 3, 4]);
