@@ -95,7 +95,8 @@ export class KernelTarget implements Target {
 
   async syscall(request: SyscallRequest): Promise<SyscallResult> {
     const o = await this.sandbox.syscall(this.forSandbox(request));
-    this.checkCongestionControl(o);
+    const refused = this.congestionControlRefused(o);
+    if (refused !== undefined) throw refused;
     return toResult(o);
   }
 
@@ -111,22 +112,14 @@ export class KernelTarget implements Target {
     return cc !== undefined && r.name === "socket" && isTcpSocket(r) ? { ...r, congestionControl: cc } : r;
   }
 
-  private checkCongestionControl(o: SyscallOutcome): void {
+  private congestionControlRefused(o: SyscallOutcome): Error | undefined {
     const errno = o.congestionControlErrno;
-    if (errno !== undefined) throw new Error(`--cc ${this.options.congestionControl}: setsockopt(TCP_CONGESTION) failed with ${errnoName(errno)}`);
+    return errno === undefined ? undefined : new Error(`--cc ${this.options.congestionControl}: setsockopt(TCP_CONGESTION) failed with ${errnoName(errno)}`);
   }
 
   async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]> {
     const outcomes = await this.sandbox.syscalls(requests.map((r) => this.forSandbox(r)));
-    return outcomes.map((o) => {
-      if (o instanceof Error) return o;
-      try {
-        this.checkCongestionControl(o);
-      } catch (e) {
-        return e as Error;
-      }
-      return toResult(o);
-    });
+    return outcomes.map((o) => (o instanceof Error ? o : this.congestionControlRefused(o) ?? toResult(o)));
   }
 
   /** open()'s path as the script's commands see it (harness/sys/executor/paths.ts). */
