@@ -93,12 +93,7 @@ function handle(request: ThreadRequest): ThreadReply {
       // marshalling, the FFI call, the outcome) as a script's call. On this kind of VM the first
       // call after an idle spell ran 5-20 times slower than the next ones (cold caches after
       // the vCPU halted); this one takes that cost instead, a millisecond ahead of the real call.
-      uncounted = true;
-      try {
-        if (epochNs !== undefined) executeSyscall({ name: "fcntl", args: [-1, "F_GETFL"] }, epochNs);
-      } finally {
-        uncounted = false;
-      }
+      if (epochNs !== undefined) executeUncounted({ name: "fcntl", args: [-1, "F_GETFL"] }, epochNs);
       return { id: request.id, kind: "pong" };
     }
     case "teardown": {
@@ -127,10 +122,15 @@ function executeScriptCall(request: SyscallRequest, epoch: bigint): SyscallOutco
   const outcome = executeSyscall(request, epoch);
   const cc = request.congestionControl;
   if (cc === undefined || request.name !== "socket" || outcome.ret < 0) return outcome;
+  const set = executeUncounted({ name: "setsockopt", args: [outcome.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] }, epoch);
+  return set.ret < 0 ? { ...outcome, congestionControlErrno: set.errno } : outcome;
+}
+
+/** A call of tcpdrill's own (a ping, --cc's setsockopt): SyscallThread.callsStarted() does not count it. */
+function executeUncounted(request: SyscallRequest, epoch: bigint): SyscallOutcome {
   uncounted = true;
   try {
-    const set = executeSyscall({ name: "setsockopt", args: [outcome.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] }, epoch);
-    return set.ret < 0 ? { ...outcome, congestionControlErrno: set.errno } : outcome;
+    return executeSyscall(request, epoch);
   } finally {
     uncounted = false;
   }
