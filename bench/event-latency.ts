@@ -18,6 +18,8 @@
 import { kernelTargetFactory, runText } from "../harness/runner/run-job";
 import { warmUpRunner } from "../harness/runner/warm-up";
 import { sandboxSupport } from "../harness/sandbox";
+import { actionLateness, percentile } from "../lib/trace/lateness";
+import type { Trace } from "../lib/trace/types";
 
 const CALLS = 30;
 const SINGLE = [
@@ -29,27 +31,33 @@ const SINGLE = [
 const AFTER_IDLE = ["0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ...Array.from({ length: 10 }, () => "+.01 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)"), "+0 close(3) = 0", ""].join("\n");
 const CHAINED = ["0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ...Array.from({ length: CALLS }, () => "+0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)"), "+0 close(3) = 0", ""].join("\n");
 
-/**
- * Gaps (µs) between consecutive calls of `script` over 20 measured runs; with `late`, each
- * call's start after its scripted instant instead (calls after the first).
- */
-async function gapsOf(script: string, late = false): Promise<number[]> {
-  const gaps: number[] = [];
+/** The traces of 20 passing runs of `script`, after 3 warm-up runs. */
+async function tracesOf(script: string): Promise<Trace[]> {
+  const traces: Trace[] = [];
   for (let i = 0; i < 23; i++) {
     const { trace } = await runText(script, "event-latency.pkt", "ipv4", {}, kernelTargetFactory, process.cwd());
     if (trace.verdict !== "pass") throw new Error(`event-latency.pkt: ${trace.failure?.message}`);
-    if (i < 3) continue;
-    const calls = trace.entries.flatMap((e) => (e.kind === "syscall" ? [e] : []));
-    for (let j = 1; j < calls.length; j++) {
-      const call = calls[j]!;
-      if (!late) gaps.push(call.start - calls[j - 1]!.end);
-      else if (call.due !== undefined && j < calls.length - 1) gaps.push(call.start - call.due);
-    }
+    if (i >= 3) traces.push(trace);
   }
-  return gaps.sort((a, b) => a - b);
+  return traces;
 }
 
-const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** Gaps (µs) between each call's return and the next call's start, sorted. */
+function gapsOf(traces: readonly Trace[]): number[] {
+  return traces
+    .flatMap((t) => {
+      const calls = t.entries.flatMap((e) => (e.kind === "syscall" ? [e] : []));
+      return calls.slice(1).map((c, j) => c.start - calls[j]!.end);
+    })
+    .sort((a, b) => a - b);
+}
+
+/** Each `+.01` call's lateness (µs): its start after its scripted instant, without socket() and close(). */
+function idleLatenessOf(traces: readonly Trace[]): number[] {
+  return traces.flatMap((t) => actionLateness(t).slice(1, -1)).sort((a, b) => a - b);
+}
+
+const quantile = (sorted: readonly number[], q: number): number => percentile(sorted, q * 100);
 
 async function main(): Promise<void> {
   const support = sandboxSupport();
@@ -58,9 +66,9 @@ async function main(): Promise<void> {
     return;
   }
   await warmUpRunner();
-  const single = await gapsOf(SINGLE);
-  const chained = await gapsOf(CHAINED);
-  const idle = await gapsOf(AFTER_IDLE, true);
+  const single = gapsOf(await tracesOf(SINGLE));
+  const chained = gapsOf(await tracesOf(CHAINED));
+  const idle = idleLatenessOf(await tracesOf(AFTER_IDLE));
   for (const [name, gaps] of [["single", single], ["chained", chained], ["after idle", idle]] as const) {
     console.log(`${name}: ${gaps.length} gaps, min ${quantile(gaps, 0).toFixed(0)} µs, median ${quantile(gaps, 0.5).toFixed(0)} µs, p90 ${quantile(gaps, 0.9).toFixed(0)} µs, max ${quantile(gaps, 1).toFixed(0)} µs`);
   }

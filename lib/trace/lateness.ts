@@ -26,8 +26,8 @@ export function actionLateness(trace: Trace): number[] {
   return out;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
+/** Nearest-rank percentile (`p` in %) of sorted values; 0 for none. */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
