@@ -108,6 +108,7 @@ export class TimedRuns {
   private readonly idleUntil = new Map<object, number>();
   private readonly hooks: GcHooks;
   private lastOld = -1;
+  private readonly quietWaiters = new Set<{ readonly minMs: number; readonly done: () => void }>();
   /** Collections done on purpose so far (for the bench and the specs). */
   collections = { minor: 0, major: 0 };
 
@@ -125,6 +126,7 @@ export class TimedRuns {
   /** A run has finished timing events. */
   ended(run: object): void {
     this.idleUntil.delete(run);
+    this.releaseQuietWaiters();
   }
 
   /** `run` sleeps until `untilMs` (nothing of it happens before); collects if every run is idle. */
@@ -132,6 +134,35 @@ export class TimedRuns {
     if (!this.idleUntil.has(run)) return;
     this.idleUntil.set(run, untilMs);
     this.maybeCollect();
+    this.releaseQuietWaiters();
+  }
+
+  /**
+   * Resolves once every timed run in progress sleeps for at least `minMs` more, or after
+   * `maxWaitMs` whatever happens: for work that holds this thread for milliseconds and is not
+   * timed itself. Spawning a process blocks the thread 2–8 ms here (fork, then waiting for the
+   * child's exec), and every other run's due event waited that long (corpus, `-j 2`).
+   */
+  whenQuiet(minMs: number, maxWaitMs: number): Promise<void> {
+    if (this.quietFor() >= minMs) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        minMs,
+        done: (): void => {
+          clearTimeout(timer);
+          this.quietWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, maxWaitMs);
+      this.quietWaiters.add(waiter);
+    });
+  }
+
+  private releaseQuietWaiters(): void {
+    if (this.quietWaiters.size === 0) return;
+    const quiet = this.quietFor();
+    for (const w of [...this.quietWaiters]) if (quiet >= w.minMs) w.done();
   }
 
   /** `run` is awake again. */

@@ -94,6 +94,33 @@ describe("harness/runtime/gc", () => {
     expect(timed.quietFor(), "a is busy").to.be.at.most(0);
   });
 
+  it("lets untimed work wait for a quiet moment: every timed run asleep long enough, or the wait's limit", async () => {
+    const { timed } = runs();
+    let resolved = false;
+    // No timed run: at once.
+    await timed.whenQuiet(8, 1000);
+    const a = {};
+    const b = {};
+    timed.started(a);
+    timed.started(b);
+    const waiting = timed.whenQuiet(8, 1000).then(() => (resolved = true));
+    timed.sleeping(a, t + 50);
+    await Promise.resolve();
+    expect(resolved, "b is busy").to.equal(false);
+    timed.sleeping(b, t + 5);
+    await Promise.resolve();
+    expect(resolved, "b wakes in 5 ms").to.equal(false);
+    timed.awake(b);
+    timed.ended(b);
+    await waiting;
+    expect(resolved, "b ended, a sleeps 50 ms").to.equal(true);
+    // Never quiet: the limit ends the wait (real milliseconds).
+    timed.awake(a);
+    const started = performance.now();
+    await timed.whenQuiet(8, 30);
+    expect(performance.now() - started).to.be.at.least(25);
+  });
+
   it("collects for real where the runtime offers a collector", async function () {
     if (!collectGarbage("minor")) this.skip(); // no --expose-gc at run time in this runtime
     const seen: number[] = [];
