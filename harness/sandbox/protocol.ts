@@ -5,9 +5,10 @@ import type { NetConfig } from "./config";
 /** Main → syscall thread. Every request carries an id; the reply echoes it. */
 export type ThreadRequest =
   | { readonly id: number; readonly op: "setup"; readonly config: NetConfig; readonly epochNs: bigint; readonly hostNetns: string }
-  | { readonly id: number; readonly op: "syscall"; readonly request: SyscallRequest }
+  /** `atNs` (sandbox clock): posted ahead of its time, the call starts then, not before. */
+  | { readonly id: number; readonly op: "syscall"; readonly request: SyscallRequest; readonly atNs?: number }
   /** Calls run back to back, each as soon as the one before returns (a script's `+0` chain). */
-  | { readonly id: number; readonly op: "syscalls"; readonly requests: readonly SyscallRequest[] }
+  | { readonly id: number; readonly op: "syscalls"; readonly requests: readonly SyscallRequest[]; readonly atNs?: number }
   | { readonly id: number; readonly op: "teardown"; readonly fds: readonly number[] }
   /** A call is coming: run the call path once on nothing, so the real one finds it warm. */
   | { readonly id: number; readonly op: "ping" }

@@ -133,21 +133,13 @@ export class Sandbox {
   }
 
   /**
-   * Resolves `phaseNs` after a jiffy boundary (the next one at least 1 ms ahead, so the
-   * waiting itself has room), or at once when the tick could not be located.
+   * The instant (sandbox clock, ns) `phaseNs` after a jiffy boundary, the first at least
+   * `aheadNs` from now; undefined when the tick could not be located.
    */
-  async sleepUntilTickPhase(phaseNs: number, beforeWaking?: { readonly leadNs: number; readonly then: () => void }): Promise<void> {
+  tickPhaseInstantNs(phaseNs: number, aheadNs: number): number | undefined {
     const tick = locateTick();
-    if (tick === undefined) {
-      beforeWaking?.then();
-      return;
-    }
-    const at = Number(nextAtPhase(tick, this.epochNs + BigInt(this.nowNs() + 1_000_000), phaseNs) - this.epochNs);
-    if (beforeWaking !== undefined) {
-      await this.sleepUntilNs(at - beforeWaking.leadNs);
-      beforeWaking.then();
-    }
-    await this.sleepUntilNs(at);
+    if (tick === undefined) return undefined;
+    return Number(nextAtPhase(tick, this.epochNs + BigInt(this.nowNs() + aheadNs), phaseNs) - this.epochNs);
   }
 
   /**
@@ -226,13 +218,14 @@ export class Sandbox {
    * Runs a syscall on the syscall thread, inside the namespace. It may block; the promise
    * resolves when the call returns. Calls are served one at a time, in order: a call made while
    * another is blocked waits behind it. Kernel errors resolve (ret -1, errno); marshalling
-   * errors and calls on descriptors the sandbox does not own reject.
+   * errors and calls on descriptors the sandbox does not own reject. With `atNs` (sandbox
+   * clock), the thread starts the call at that instant, not before (posted ahead of it).
    */
-  async syscall(request: SyscallRequest): Promise<SyscallOutcome> {
+  async syscall(request: SyscallRequest, atNs?: number): Promise<SyscallOutcome> {
     if (this.closed) throw new Error("the sandbox is closed");
     this.checkDescriptors(request);
     this.postedCalls = this.thread.callsStarted();
-    const reply = await this.thread.send({ op: "syscall", request });
+    const reply = await this.thread.send({ op: "syscall", request, ...(atNs !== undefined ? { atNs } : {}) });
     return this.track(unwrap(reply, "syscall"));
   }
 
@@ -242,11 +235,11 @@ export class Sandbox {
    * together). One entry per request: its outcome, or the Error that kept it from running
    * (that call's own, or an earlier call's for the ones after it, which did not run).
    */
-  async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallOutcome | Error)[]> {
+  async syscalls(requests: readonly SyscallRequest[], atNs?: number): Promise<(SyscallOutcome | Error)[]> {
     if (this.closed) throw new Error("the sandbox is closed");
     for (const r of requests) this.checkDescriptors(r);
     this.postedCalls = this.thread.callsStarted();
-    const reply = await this.thread.send({ op: "syscalls", requests });
+    const reply = await this.thread.send({ op: "syscalls", requests, ...(atNs !== undefined ? { atNs } : {}) });
     if (reply.kind !== "syscalls") {
       const e = errorOf(reply);
       return requests.map(() => e);

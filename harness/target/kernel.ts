@@ -17,6 +17,15 @@ const NS = 1000;
  * packetdrill see the same jiffies. TCPDRILL_TICK_PHASE_US overrides it, for experiments; "off"
  * starts at once, at any phase.
  */
+/**
+ * Untimed work that blocks this thread (spawning a command's or Python's process: 2–8 ms) waits
+ * for every other run to sleep this long, for at most QUIET_WAIT_MS: scripts mostly wait 10 ms
+ * or more between events, so a window usually comes within a few of them.
+ */
+const QUIET_WINDOW_MS = 8;
+const QUIET_WAIT_MS = 100;
+/** startInstant() resolves this long before the instant, for the first call to be posted ahead. */
+const START_LEAD_NS = 1_500_000;
 const START_PHASE = process.env.TCPDRILL_TICK_PHASE_US ?? "250";
 
 /** socket(AF_INET|AF_INET6, SOCK_STREAM…, 0|IPPROTO_TCP): the sockets `--cc` applies to. */
@@ -72,15 +81,16 @@ export class KernelTarget implements Target {
     this.sandbox.expectSyscall(now);
   }
 
-  async startInstant(): Promise<void> {
+  async startInstant(): Promise<number | undefined> {
     // From here on this run times events: garbage is collected only while it sleeps.
     timedRuns.started(this);
-    // A script usually opens with a syscall, due the moment this wait ends: the thread is
-    // woken a millisecond before (its wake-up takes 0.1–0.4 ms; woken earlier, it would have
-    // gone back to sleep during a wait of up to a jiffy).
-    const wake = (): void => this.sandbox.expectSyscall();
-    if (START_PHASE !== "off") await this.sandbox.sleepUntilTickPhase(Number(START_PHASE) * 1000, { leadNs: 1_000_000, then: wake });
-    else wake();
+    if (START_PHASE === "off") return undefined;
+    const instantNs = this.sandbox.tickPhaseInstantNs(Number(START_PHASE) * 1000, START_LEAD_NS + 1_000_000);
+    if (instantNs === undefined) return undefined;
+    // Back before the instant itself: a script opens with a syscall, due at 0, which is then
+    // posted ahead and started at the instant by its thread (run-script.ts: postAhead).
+    await this.sleepUntil((instantNs - START_LEAD_NS) / NS, true);
+    return instantNs / NS;
   }
 
   async nextPacket(deadline: number): Promise<Emitted | undefined> {
@@ -93,8 +103,10 @@ export class KernelTarget implements Target {
     if (r.ret < 0) throw new Error(`writing to tun0 failed (errno ${r.errno})`);
   }
 
-  async syscall(request: SyscallRequest): Promise<SyscallResult> {
-    const o = await this.sandbox.syscall(this.forSandbox(request));
+  readonly postsAhead = true;
+
+  async syscall(request: SyscallRequest, at?: number): Promise<SyscallResult> {
+    const o = await this.sandbox.syscall(this.forSandbox(request), at === undefined ? undefined : at * NS);
     const refused = this.congestionControlRefused(o);
     if (refused !== undefined) throw refused;
     return toResult(o);
@@ -117,8 +129,8 @@ export class KernelTarget implements Target {
     return errno === undefined ? undefined : new Error(`--cc ${this.options.congestionControl}: setsockopt(TCP_CONGESTION) failed with ${errnoName(errno)}`);
   }
 
-  async syscalls(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]> {
-    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.forSandbox(r)));
+  async syscalls(requests: readonly SyscallRequest[], at?: number): Promise<(SyscallResult | Error)[]> {
+    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.forSandbox(r)), at === undefined ? undefined : at * NS);
     return outcomes.map((o) => (o instanceof Error ? o : this.congestionControlRefused(o) ?? toResult(o)));
   }
 
@@ -165,6 +177,10 @@ export class KernelTarget implements Target {
 
   timingDone(): void {
     timedRuns.ended(this);
+  }
+
+  quietMoment(): Promise<void> {
+    return timedRuns.whenQuiet(QUIET_WINDOW_MS, QUIET_WAIT_MS);
   }
 
   async close(): Promise<void> {

@@ -78,13 +78,20 @@ export interface Target {
    */
   sleepUntil(time: number, idle?: boolean): Promise<void>;
   /**
-   * Waits for the instant a run should start at: on the kernel, a fixed phase of the jiffy tick
+   * The instant a run should start at: on the kernel, a fixed phase of the jiffy tick
    * (harness/sys/tick.ts), so values the kernel counts in jiffies come out the same every run.
-   * Absent where time is virtual (the model).
+   * Resolves shortly before it, with it (µs, target clock), so that the first event can be
+   * readied; undefined when there is no such instant (start now). Absent where time is virtual
+   * (the model).
    */
-  startInstant?(): Promise<void>;
+  startInstant?(): Promise<number | undefined>;
   /** The script's events are over: nothing the run does from here on is timed. */
   timingDone?(): void;
+  /**
+   * Waits (boundedly) for a moment when other runs' timing does not mind this thread being busy
+   * for a few milliseconds: before untimed work such as starting a process. Absent on the model.
+   */
+  quietMoment?(): Promise<void>;
   /**
    * A syscall is due within about a millisecond (the kernel target readies its syscall thread);
    * `now`: it follows at once (`+0`), with no time to run anything ahead of it.
@@ -96,15 +103,21 @@ export interface Target {
    */
   nextPacket(deadline: number): Promise<Emitted | undefined>;
   inject(bytes: Uint8Array): Promise<void>;
-  /** Runs a syscall. A blocking one resolves when it returns (the runner does not await it at once). */
-  syscall(request: SyscallRequest): Promise<SyscallResult>;
+  /**
+   * Runs a syscall. A blocking one resolves when it returns (the runner does not await it at
+   * once). `at` (µs, target clock), where `postsAhead`: the call is posted before its time and
+   * starts at `at`, timed by the thread that makes it instead of by the runner's wake-up.
+   */
+  syscall(request: SyscallRequest, at?: number): Promise<SyscallResult>;
+  /** Whether syscall() and syscalls() take `at` (the kernel; the model's calls take no time to post). */
+  readonly postsAhead?: boolean;
   /**
    * Runs non-blocking calls back to back, each the moment the one before returns (a script's
    * chain of `+0` calls, as packetdrill makes them), without coming back to the runner in
    * between. One entry per request: its result, or the Error that kept it from running. Absent
    * where a call costs the runner nothing anyway (the model).
    */
-  syscalls?(requests: readonly SyscallRequest[]): Promise<(SyscallResult | Error)[]>;
+  syscalls?(requests: readonly SyscallRequest[], at?: number): Promise<(SyscallResult | Error)[]>;
   /**
    * After starting a blocking syscall: resolves with the time it really entered the kernel
    * (undefined after `maxMs`). packetdrill's main thread waits for its syscall thread to block

@@ -208,6 +208,27 @@ describe("harness/sandbox (real kernel)", function () {
       expect(broken[2]).to.be.instanceOf(Error).with.property("message").that.matches(/not run/);
     });
 
+    it("starts a call posted ahead at its instant, not before; an instant too far off waits 5 ms at most", async () => {
+      sb = await createSandbox({ mode: "ipv4" });
+      const ahead: number[] = [];
+      for (const delayMs of [1, 3, 1, 3]) {
+        const atNs = sb.nowNs() + delayMs * MS;
+        const one = await sb.syscall({ name: "fcntl", args: [987654, "F_GETFL"] }, atNs);
+        expect(one).to.include({ ret: -1, errnoName: "EBADF" });
+        expect(one.startNs).to.be.at.least(atNs);
+        ahead.push(one.startNs - atNs);
+        const chainAt = sb.nowNs() + delayMs * MS;
+        const [first] = (await sb.syscalls([{ name: "fcntl", args: [987654, "F_GETFL"] }], chainAt)) as { startNs: number }[];
+        expect(first!.startNs).to.be.at.least(chainAt);
+      }
+      // The thread itself times the call: a few µs after the instant, no wake-up in between.
+      ahead.sort((a, b) => a - b);
+      expect(ahead[Math.floor(ahead.length / 2)]).to.be.below(1 * MS);
+      const posted = sb.nowNs();
+      const far = await sb.syscall({ name: "fcntl", args: [987654, "F_GETFL"] }, posted + 1000 * MS);
+      expect(far.startNs - posted).to.be.within(4 * MS, 500 * MS);
+    });
+
     it("waits on the sandbox clock, well within packetdrill's 4 ms tolerance", async () => {
       sb = await createSandbox({ mode: "ipv4" });
       const lateness: number[] = [];
