@@ -163,14 +163,13 @@ export async function sniff(spec: PacketSpec, conn: Connection, target: Target, 
   return { live: parts.length === 1 ? parts[0]! : aggregate(parts), first, seen };
 }
 
-export function compare(spec: PacketSpec, live: PacketRepr, conn: Connection, state: RunState): { actual: PacketRepr; mismatches: Mismatch[] } {
-  const actual = toScriptSpace(live, spec, conn);
-  const mismatches = compareOutbound(spec, actual, {
+/** The differences between a script packet and what the kernel sent, already in script space (toScriptSpace). */
+export function compareInScriptSpace(spec: PacketSpec, actual: PacketRepr, state: RunState): Mismatch[] {
+  return compareOutbound(spec, actual, {
     strictSegments: state.config.strictSegments,
     tsTickUsecs: 0,
     toleranceUsecs: state.config.toleranceUsecs,
   });
-  return { actual, mismatches };
 }
 
 /** do_inbound_script_packet: map to live space, encode, inject. */

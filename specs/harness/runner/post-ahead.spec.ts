@@ -1,0 +1,47 @@
+/**
+ * On the kernel, a non-blocking call due later is posted ahead of its time and started at it by
+ * the syscall thread (run-script.ts: postAhead); the run itself starts at the tick-phase instant
+ * startInstant() names, so the script's first call is posted ahead too.
+ */
+import { expect } from "chai";
+import { kernelTargetFactory, runText, type TargetFactory } from "../../../harness/runner/run-job";
+import type { TraceEntry } from "../../../lib/trace/types";
+import { requireKernel } from "../../helpers/kernel";
+
+const SCRIPT = `
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)
++.01 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)
++.005...0.005 poll([{fd=3, events=POLLIN, revents=POLLHUP}], 1, 5) = 1
+`;
+
+type Call = TraceEntry & { kind: "syscall" };
+
+describe("harness/runner: calls posted ahead of their time (kernel)", () => {
+  it("posts socket() and a call after a wait with their instants, a `+0` call and a blocking one without", async function () {
+    requireKernel(this);
+    this.timeout(10_000);
+    const posted: { name: string; at: number | undefined; now: number }[] = [];
+    const recording: TargetFactory = async (config, cwd) => {
+      const target = await kernelTargetFactory(config, cwd);
+      const syscall = target.syscall.bind(target);
+      target.syscall = (request, at) => {
+        posted.push({ name: request.name, at, now: target.now() });
+        return syscall(request, at);
+      };
+      return target;
+    };
+    const r = await runText(SCRIPT, "ahead.pkt", "ipv4", {}, recording, process.cwd());
+    expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
+    expect(posted.map((p) => [p.name, p.at !== undefined])).to.deep.equal([
+      ["socket", true],
+      ["fcntl", false],
+      ["fcntl", true],
+      ["poll", false],
+    ]);
+    for (const p of posted) if (p.at !== undefined) expect(p.at, p.name).to.be.above(p.now);
+    // Each call posted ahead started at its instant, not before it.
+    const calls = r.trace.entries.filter((e): e is Call => e.kind === "syscall");
+    for (const c of [calls[0]!, calls[2]!]) expect(c.start, `line ${c.source?.line}`).to.be.at.least(c.due!);
+  });
+});
