@@ -159,10 +159,18 @@ export class TimedRuns {
     });
   }
 
+  /**
+   * One waiter per window: its work may fill the window, and several released together (a
+   * spawn, Python, a trace's deferred fields) ran back to back for tens of milliseconds.
+   */
   private releaseQuietWaiters(): void {
     if (this.quietWaiters.size === 0) return;
     const quiet = this.quietFor();
-    for (const w of [...this.quietWaiters]) if (quiet >= w.minMs) w.done();
+    for (const w of this.quietWaiters) {
+      if (quiet < w.minMs) continue;
+      w.done();
+      return;
+    }
   }
 
   /** `run` is awake again. */

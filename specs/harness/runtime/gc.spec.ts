@@ -114,6 +114,19 @@ describe("harness/runtime/gc", () => {
     timed.ended(b);
     await waiting;
     expect(resolved, "b ended, a sleeps 50 ms").to.equal(true);
+    // One waiter per quiet window: the second waits for the next one.
+    const order: string[] = [];
+    timed.awake(a);
+    const first = timed.whenQuiet(8, 1000).then(() => order.push("first"));
+    const second = timed.whenQuiet(8, 1000).then(() => order.push("second"));
+    timed.sleeping(a, t + 50);
+    await first;
+    await Promise.resolve();
+    expect(order).to.deep.equal(["first"]);
+    timed.awake(a);
+    timed.sleeping(a, t + 50);
+    await second;
+    expect(order).to.deep.equal(["first", "second"]);
     // Never quiet: the limit ends the wait (real milliseconds).
     timed.awake(a);
     const started = performance.now();
