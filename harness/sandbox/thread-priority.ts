@@ -12,6 +12,13 @@ import { libc } from "../sys/libc";
 const PRIO_PROCESS = 0;
 const SCHED_OTHER = 0;
 const SCHED_RR = 2;
+/**
+ * Processes and threads started from a real-time thread begin at SCHED_OTHER (sched(7)). Without
+ * it every command and Python process a script starts inherited SCHED_RR 1: a busy one (Python's
+ * start-up is 20-50 ms of CPU) kept its CPU from the syscall threads, whose calls then returned
+ * 17-30 ms late (blocking connect() and poll() over the corpus, `-j 2`).
+ */
+const SCHED_RESET_ON_FORK = 0x40000000;
 
 export function lowerOwnPriority(): void {
   libc().sched_setscheduler(0, SCHED_OTHER, new Int32Array([0]));
@@ -26,7 +33,7 @@ export function lowerOwnPriority(): void {
  */
 export function useRealtimePriority(): boolean {
   if (availableParallelism() <= 1) return false;
-  return libc().sched_setscheduler(0, SCHED_RR, new Int32Array([1])) === 0;
+  return libc().sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, new Int32Array([1])) === 0;
 }
 
 /** Back to the normal policy (SCHED_OTHER). */
