@@ -6,8 +6,9 @@
  * millisecond late, and the kernel measured that in its RTTs.
  */
 import type { Event, SyscallSpec } from "../../lib/script/ast";
+import type { SysValue } from "../target/target";
 import type { RunState } from "./state";
-import { beforeConnect, prepareSyscall, type PreparedSyscall } from "./syscall-event";
+import { beforeConnect, beforeSocket, prepareSyscall, type PreparedSyscall } from "./syscall-event";
 
 /** How long before a syscall's time its thread is readied (Target.expectSyscall). */
 export const SYSCALL_LEAD_USECS = 1000;
@@ -44,13 +45,24 @@ function chainable(call: SyscallSpec): boolean {
  * The calls of a `+0` chain that follow `events[index]`, prepared (and their connects noted in
  * `state`), when the chain can go to the target in one piece; empty otherwise. A call whose
  * arguments cannot be evaluated ends the chain before it: its own turn reports the error.
+ *
+ * A socket() may head a chain (`socket; +0 setsockopt; +0 bind; +0 listen`, how nearly every
+ * script opens): its descriptor is unknown until it returns, so the calls after it name
+ * PENDING_FD and the syscall thread puts the descriptor in (syscall-event.ts: beforeSocket).
+ * Otherwise the `+0` call after socket() waited for the reply: 0.3-0.5 ms at the corpus median.
+ * `headValues`: the head's evaluated arguments.
  */
-export function chainAfter(events: readonly Event[], index: number, state: RunState): { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] {
+export function chainAfter(events: readonly Event[], index: number, state: RunState, headValues: readonly SysValue[] = []): { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] {
   const first = events[index];
-  if (first?.kind !== "syscall" || !chainable(first.call)) return [];
+  if (first?.kind !== "syscall") return [];
+  const next = events[index + 1];
+  const follows = (e: Event | undefined): e is Event & { kind: "syscall" } =>
+    e?.kind === "syscall" && e.time.kind === "relative" && e.time.offset.usecs === 0 && chainable(e.call);
+  const opensSocket = first.call.name === "socket" && first.call.end === undefined && follows(next);
+  if (!chainable(first.call) && !(opensSocket && beforeSocket(first.call, headValues, state))) return [];
   const chain: { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] = [];
   for (const e of events.slice(index + 1)) {
-    if (e.kind !== "syscall" || e.time.kind !== "relative" || e.time.offset.usecs !== 0 || !chainable(e.call)) break;
+    if (!follows(e)) break;
     let prepared: PreparedSyscall;
     try {
       prepared = prepareSyscall(e.call, state);

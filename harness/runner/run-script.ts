@@ -550,7 +550,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       if (e instanceof SyscallFailure) fail("E-syscall", `runtime error in ${call.name} call: ${e.message}`, e.expr?.span ?? call.span);
       throw e;
     }
-    const chain = call.end === undefined && blocking === undefined && target.syscalls !== undefined ? chainAfter(script.events, index, state) : [];
+    const chain = call.end === undefined && blocking === undefined && target.syscalls !== undefined ? chainAfter(script.events, index, state, prepared.values) : [];
     const lead = start + resolved.at - SYSCALL_LEAD_USECS;
     if (target.now() < lead) await target.sleepUntil(lead, true);
     // A non-blocking call due later is posted now, a millisecond ahead, and its thread starts it

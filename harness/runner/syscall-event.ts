@@ -10,6 +10,7 @@ import { hex } from "../../lib/wire";
 import { errnoNumber, strerror } from "../sys/errno";
 import { scriptStringBytes } from "../sys/executor/args";
 import type { SyscallRequest, SyscallResult, SysValue, Target } from "../target/target";
+import { PENDING_FD } from "../sys/types";
 import { ELLIPSIS, EvalError, evaluate, isEllipsisValue } from "./evaluate";
 import type { RunState } from "./state";
 
@@ -378,9 +379,15 @@ export function recordEffects(call: SyscallSpec, values: readonly SysValue[], re
   switch (call.name) {
     case "socket": {
       const expected = evaluate(call.result) as number;
-      if (state.fdEntry(expected) !== undefined) return `duplicate fd ${expected} in script`;
-      const protocol = values[1] === SOCK_DGRAM || (typeof values[1] === "number" && (values[1] & 0xf) === SOCK_DGRAM) ? "udp" : "tcp";
-      const conn = state.newConnection(protocol, "new", expected, result.ret);
+      const pending = state.fdEntry(expected);
+      if (pending?.liveFd === PENDING_FD && pending.conn !== undefined) {
+        // Set up by beforeSocket for the calls chained after it: now it has its descriptor.
+        pending.conn.liveFd = result.ret;
+        state.addFd({ scriptFd: expected, liveFd: result.ret, conn: pending.conn });
+        return undefined;
+      }
+      if (pending !== undefined) return `duplicate fd ${expected} in script`;
+      const conn = state.newConnection(socketProtocol(values), "new", expected, result.ret);
       state.addFd({ scriptFd: expected, liveFd: result.ret, conn });
       return undefined;
     }
@@ -427,6 +434,30 @@ export function recordEffects(call: SyscallSpec, values: readonly SysValue[], re
     default:
       return undefined;
   }
+}
+
+function socketProtocol(values: readonly SysValue[]): "udp" | "tcp" {
+  return values[1] === SOCK_DGRAM || (typeof values[1] === "number" && (values[1] & 0xf) === SOCK_DGRAM) ? "udp" : "tcp";
+}
+
+/**
+ * Before a socket() that heads a `+0` chain (call-ahead.ts): its script fd and connection exist
+ * at once, the fd standing for PENDING_FD, so the calls after it can be prepared before it
+ * returned (the syscall thread puts the real descriptor in); recordEffects completes them.
+ * False (nothing done) when the script does not expect a new descriptor or already has that fd.
+ */
+export function beforeSocket(call: SyscallSpec, values: readonly SysValue[], state: RunState): boolean {
+  if (call.name !== "socket") return false;
+  let expected: SysValue;
+  try {
+    expected = evaluate(call.result);
+  } catch {
+    return false;
+  }
+  if (typeof expected !== "number" || expected < 0 || state.fdEntry(expected) !== undefined) return false;
+  const conn = state.newConnection(socketProtocol(values), "new", expected, PENDING_FD);
+  state.addFd({ scriptFd: expected, liveFd: PENDING_FD, conn });
+  return true;
 }
 
 /** Before connect(): the connection starts its active open (run_syscall_connect). */

@@ -15,7 +15,7 @@ import { call, libc } from "../sys/libc";
 import { SyscallArgumentError } from "../sys/types";
 import { buildNamespace, returnToHostNamespace, SandboxSetupError, threadNetns } from "./netns";
 import type { ThreadError, ThreadReply, ThreadRequest } from "./protocol";
-import type { SyscallOutcome, SyscallRequest } from "../sys/types";
+import { PENDING_FD, type SyscallOutcome, type SyscallRequest, type SysValue } from "../sys/types";
 import { SIGNAL_REPLIES, SIGNAL_REQUESTS, SIGNAL_STOP, type ThreadData } from "./thread";
 import { destroyTcpSockets } from "./sock-destroy";
 import { collectGarbage } from "../runtime/gc";
@@ -83,9 +83,12 @@ function handle(request: ThreadRequest): ThreadReply {
       const epoch = readyEpoch();
       if (request.atNs !== undefined) awaitInstant(request.atNs, epoch);
       const value: ({ outcome: SyscallOutcome } | { error: ThreadError })[] = [];
+      let opened: number | undefined;
       for (const r of request.requests) {
         try {
-          value.push({ outcome: executeScriptCall(r, epoch) });
+          const outcome = executeScriptCall(opened === undefined ? r : withOpenedFd(r, opened), epoch);
+          if (r.name === "socket" && outcome.ret >= 0) opened = outcome.ret;
+          value.push({ outcome });
         } catch (e) {
           value.push({ error: threadError(e) });
           break;
@@ -116,6 +119,21 @@ function handle(request: ThreadRequest): ThreadReply {
       return { id: request.id, kind: "recycle", value: { netns } };
     }
   }
+}
+
+/** `request` with the descriptor a socket() earlier in its chain returned in place of PENDING_FD. */
+function withOpenedFd(request: SyscallRequest, fd: number): SyscallRequest {
+  const put = (v: SysValue): SysValue => {
+    if (v === PENDING_FD) return fd;
+    if (Array.isArray(v)) return v.map(put);
+    if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) {
+      const out: Record<string, SysValue> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = put(x as SysValue);
+      return out;
+    }
+    return v;
+  };
+  return { ...request, args: request.args.map(put) };
 }
 
 /** A call posted ahead never waits longer than this for its instant (a wrong instant cannot stall the thread). */

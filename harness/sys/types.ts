@@ -33,6 +33,12 @@ export function isEllipsis(value: SysValue | undefined): value is Ellipsis {
   );
 }
 
+/**
+ * An fd argument that stands for the descriptor the socket() before it in the same chain returns
+ * (harness/runner/call-ahead.ts): the syscall thread puts that descriptor in its place.
+ */
+export const PENDING_FD = -1_000_003;
+
 export interface SyscallRequest {
   readonly name: string;
   readonly args: readonly SysValue[];

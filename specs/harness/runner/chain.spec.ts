@@ -46,8 +46,8 @@ describe("harness/runner: +0 chains of calls", () => {
     const chains: string[][] = [];
     const r = await runText(CHAIN, "chain.pkt", "ipv4", {}, recordingChains(chains), process.cwd());
     expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
-    // socket() makes the descriptor the rest name, so the chain starts after it.
-    expect(chains).to.deep.equal([["setsockopt", "fcntl", "bind", "listen", "getsockopt"]]);
+    // socket() heads the chain: the thread hands the descriptor it returned to the calls after it.
+    expect(chains).to.deep.equal([["socket", "setsockopt", "fcntl", "bind", "listen", "getsockopt"]]);
     const c = calls(r.trace.entries);
     expect(c.map((e) => e.source?.line)).to.deep.equal([2, 3, 4, 5, 6, 7]);
     for (let i = 1; i < c.length; i++) expect(c[i]!.start, `line ${c[i]!.source?.line}`).to.be.at.least(c[i - 1]!.end);

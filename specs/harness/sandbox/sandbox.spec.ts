@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { closeSync, openSync, readlinkSync } from "node:fs";
 import { createSandbox, ForeignDescriptorError, type IpMode, type Sandbox } from "../../../harness/sandbox/index";
 import { ELLIPSIS } from "../../../harness/sys/index";
+import { PENDING_FD } from "../../../harness/sys/types";
 import { ACK, decodeSegment, encodeSegment, PSH, SYN, synOptions, type Parsed } from "./helpers/packets";
 import { requireKernel } from "../../helpers/kernel";
 
@@ -206,6 +207,20 @@ describe("harness/sandbox (real kernel)", function () {
       expect(broken[0]).to.include({ ret: 0x802 });
       expect(broken[1]).to.be.instanceOf(Error).with.property("message").that.matches(/unknown syscall/);
       expect(broken[2]).to.be.instanceOf(Error).with.property("message").that.matches(/not run/);
+    });
+
+    it("hands the descriptor a chain's socket() returned to the calls after it (PENDING_FD)", async () => {
+      sb = await createSandbox({ mode: "ipv4" });
+      const [sock, set, get] = (await sb.syscalls([
+        { name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] },
+        { name: "fcntl", args: [PENDING_FD, "F_SETFL", "O_RDWR|O_NONBLOCK"] },
+        { name: "poll", args: [[{ fd: PENDING_FD, events: 1 }], 1, 0] },
+      ])) as { ret: number; errnoName?: string }[];
+      expect(sock!.ret).to.be.at.least(0);
+      expect(set).to.include({ ret: 0 });
+      expect((await sb.syscall({ name: "fcntl", args: [sock!.ret, "F_GETFL"] })).ret & 0x800, "O_NONBLOCK on the new socket").to.equal(0x800);
+      // Nested in a pollfd too: an unconnected TCP socket polls POLLHUP (0x10), not EBADF's POLLNVAL.
+      expect(get).to.include({ ret: 1 });
     });
 
     it("starts a call posted ahead at its instant, not before; an instant too far off waits 5 ms at most", async () => {
