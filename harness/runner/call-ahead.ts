@@ -27,6 +27,25 @@ export function callFollowsSoon(event: Event, next: Event | undefined): "at-once
 }
 
 /**
+ * Whether a syscall follows the event at `index` within SYSCALL_LEAD_USECS of its time, through
+ * relative times only (`< .`, `+0 > P.`, `+0 getsockopt`): its thread is then readied before that
+ * event acts, not after. Woken after, a sleeping thread took 0.3-0.5 ms to run the `+0` call
+ * (the futex wake-up of a thread whose vCPU may be halted), and the call waited for it.
+ */
+export function callWithinLead(events: readonly Event[], index: number): boolean {
+  let gap = 0;
+  for (const e of events.slice(index + 1)) {
+    const t = e.time;
+    if (t.kind !== "relative") return false;
+    gap += t.offset.usecs;
+    if (gap > SYSCALL_LEAD_USECS) return false;
+    if (e.kind === "syscall") return true;
+    if (e.kind === "command") return false;
+  }
+  return false;
+}
+
+/**
  * Calls that may run as part of a chain posted ahead: every call of a chain is prepared before
  * the first runs, so none may change what the next ones' arguments map to — the fd table
  * (socket, accept, close, dup…: only listed calls qualify) — and none is scripted as blocking.

@@ -23,7 +23,7 @@ import type { RunConfig } from "./config";
 import { belongsTo, buildInjection, compareInScriptSpace, connectionFor, PacketFailure, sniff } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
-import { callFollowsSoon, chainAfter, PING_MIN_LEAD_USECS, SYSCALL_LEAD_USECS } from "./call-ahead";
+import { callFollowsSoon, callWithinLead, chainAfter, PING_MIN_LEAD_USECS, SYSCALL_LEAD_USECS } from "./call-ahead";
 import { CodeBlocks } from "../python/code-blocks";
 import { askedSysctls, splitReadback, unappliedSysctls, withReadback } from "./sysctl-check";
 import type { SysctlAssignment } from "../../lib/script/sysctl-assignments";
@@ -297,7 +297,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       try {
         switch (event.kind) {
           case "packet":
-            anchor = await runPacket(event.packet, event, resolved, prevAt, acting, checkWindowOf(script.events[index + 1]));
+            anchor = await runPacket(event.packet, event, resolved, prevAt, acting, checkWindowOf(script.events[index + 1]), callWithinLead(script.events, index));
             break;
           case "syscall":
             anchor = await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt, index);
@@ -444,14 +444,23 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   }
 
+  /** Before an event that a call follows within the lead: readies the call's thread a lead ahead of the event. */
+  async function readyThreadAhead(resolved: ResolvedTime): Promise<void> {
+    const due = start + resolved.at;
+    const lead = due - SYSCALL_LEAD_USECS;
+    if (target.now() < lead) await target.sleepUntil(lead, true);
+    target.expectSyscall?.(due - target.now() < PING_MIN_LEAD_USECS);
+  }
+
   /** Runs a packet event; returns the instant of its action (injection or the packet's timestamp). */
-  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined, acting: () => void, checkWindow: number | undefined): Promise<number> {
+  async function runPacket(spec: PacketSpec, event: Event, resolved: ResolvedTime, prevAt: number | undefined, acting: () => void, checkWindow: number | undefined, callSoon: boolean): Promise<number> {
     const line = { line: event.span.start.line };
     try {
       const conn = connectionFor(spec, state);
       if (spec.direction === "inbound") {
         // Built before its time (as calls are prepared before theirs): at the time, only the write.
         const { bytes } = buildInjection(spec, conn, state);
+        if (callSoon) await readyThreadAhead(resolved);
         await waitFor(resolved, prevAt, "inbound packet", event.time.span);
         acting();
         const injectedAt = at(target.now());
@@ -467,6 +476,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       const tolerance = Math.max(config.toleranceUsecs, prevAt === undefined ? 0 : (config.tolerancePercent / 100) * (resolved.at - prevAt));
       const deadline = resolved.kind === "any" ? start + lastScripted + config.timeoutMs * 1000 : start + resolved.end + tolerance;
+      // A packet due now (most come right after the event before them) readies the thread of a
+      // call soon after it while it is sniffed and compared.
+      if (callSoon && start + resolved.at - target.now() < SYSCALL_LEAD_USECS) target.expectSyscall?.(start + resolved.at - target.now() < PING_MIN_LEAD_USECS);
       let sniffed = await sniff(spec, conn, target, deadline, config.strictSegments);
       // Past its tolerance the packet is already late, but packetdrill keeps sniffing (it blocks
       // until one arrives) and then reports "timing error ... but happened at": wait a while
