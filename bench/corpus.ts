@@ -3,8 +3,9 @@
  * packetdrill's own verdicts on this kernel (verdicts.tsv: same verdict; for failures the same
  * script line and the same field). Lists every disagreement, then as its last line
  * `corpus: <seconds> s, <agree>/<total> agree` (packetdrill: 360 s serially for these 325 runs;
- * target: under half of that, with ≥ 98 % agreement). The line before it gives the runner's own
- * lateness (lib/trace/lateness.ts) over every injection and call of every run.
+ * target: under half of that, with ≥ 98 % agreement). The lines before it give the share of CPU
+ * time the host stole from this VM meanwhile and the runner's own lateness (lib/trace/lateness.ts)
+ * over every injection and call of every run.
  *
  *   npx tsx bench/corpus.ts [corpus dir] [-j N] [--keep FILE.tsv]
  *
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const tsv = path.resolve(values.keep ?? path.join(staged.root, "tcpdrill.tsv"));
   const cwd = process.cwd();
   const traces: Trace[] = [];
+  const cpu0 = cpuTimes();
   const t0 = performance.now();
   try {
     process.chdir(staged.root);
@@ -46,13 +48,27 @@ async function main(): Promise<void> {
     process.chdir(cwd);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuTimes();
   const actual = parseVerdicts(readFileSync(tsv, "utf8")).rows;
   staged.remove();
   const agreement = compareVerdicts(expected, actual);
   for (const d of agreement.disagreements) console.log(describe(d));
   const late = summarizeLateness(traces);
+  // Time the hypervisor gave the VM's CPUs to others while they had work: it comes in stalls of
+  // tens of milliseconds, and a run with a few percent of it has visibly more late events.
+  if (cpu0 !== undefined && cpu1 !== undefined) console.log(`host steal: ${((100 * (cpu1.steal - cpu0.steal)) / (cpu1.total - cpu0.total)).toFixed(1)} % of CPU time`);
   console.log(`runner lateness: p50 ${late.p50.toFixed(0)} µs, p90 ${late.p90.toFixed(0)} µs, p99 ${late.p99.toFixed(0)} µs, max ${late.max.toFixed(0)} µs over ${late.actions} injections and calls`);
   console.log(`corpus: ${seconds.toFixed(1)} s, ${agreement.agree}/${agreement.total} agree`);
+}
+
+/** The machine's CPU time counters (/proc/stat's first line, in USER_HZ ticks); undefined off Linux. */
+function cpuTimes(): { steal: number; total: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(d: Disagreement): string {
