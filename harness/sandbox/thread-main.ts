@@ -97,11 +97,7 @@ function handle(request: ThreadRequest): ThreadReply {
       return { id: request.id, kind: "syscalls", value };
     }
     case "ping": {
-      // fcntl(-1, F_GETFL): EBADF, touching nothing, through the same executor path (argument
-      // marshalling, the FFI call, the outcome) as a script's call. On this kind of VM the first
-      // call after an idle spell ran 5-20 times slower than the next ones (cold caches after
-      // the vCPU halted); this one takes that cost instead, a millisecond ahead of the real call.
-      if (epochNs !== undefined) executeUncounted({ name: "fcntl", args: [-1, "F_GETFL"] }, epochNs);
+      if (epochNs !== undefined) warmCallPath(epochNs);
       return { id: request.id, kind: "pong" };
     }
     case "teardown": {
@@ -147,7 +143,7 @@ const MAX_AHEAD_NS = 5_000_000;
  */
 function awaitInstant(atNs: number, epoch: bigint): void {
   const now = (): number => sinceEpochNs(epoch);
-  if (atNs - now() > 50_000) executeUncounted({ name: "fcntl", args: [-1, "F_GETFL"] }, epoch);
+  if (atNs - now() > 50_000) warmCallPath(epoch);
   const until = Math.min(atNs, now() + MAX_AHEAD_NS);
   while (now() < until) yieldToPeers();
 }
@@ -163,6 +159,16 @@ function executeScriptCall(request: SyscallRequest, epoch: bigint): SyscallOutco
   if (cc === undefined || request.name !== "socket" || outcome.ret < 0) return outcome;
   const set = executeUncounted({ name: "setsockopt", args: [outcome.ret, "SOL_TCP", "TCP_CONGESTION", cc, cc.length] }, epoch);
   return set.ret < 0 ? { ...outcome, congestionControlErrno: set.errno } : outcome;
+}
+
+/**
+ * A ping's call: fcntl(-1, F_GETFL), EBADF, touching nothing, through the same executor path
+ * (argument marshalling, the FFI call, the outcome) as a script's call. On this kind of VM the
+ * first call after an idle spell ran 5-20 times slower than the next ones (cold caches after the
+ * vCPU halted); this one takes that cost instead, ahead of the real call.
+ */
+function warmCallPath(epoch: bigint): void {
+  executeUncounted({ name: "fcntl", args: [-1, "F_GETFL"] }, epoch);
 }
 
 /** A call of tcpdrill's own (a ping, --cc's setsockopt): SyscallThread.callsStarted() does not count it. */

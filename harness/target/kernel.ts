@@ -12,12 +12,6 @@ import type { Emitted, ExecResult, SyscallRequest, SyscallResult, Target, Target
 
 const NS = 1000;
 /**
- * Where in the jiffy a run starts: 250 µs after a boundary, as packetdrill does
- * (run.c: schedule_start_time_usecs, JIFFY_OFFSET_USECS), so that scripts written against
- * packetdrill see the same jiffies. TCPDRILL_TICK_PHASE_US overrides it, for experiments; "off"
- * starts at once, at any phase.
- */
-/**
  * Untimed work that blocks this thread (spawning a command's or Python's process: 2–8 ms) waits
  * for every other run to sleep this long, for at most QUIET_WAIT_MS: scripts mostly wait 10 ms
  * or more between events, so a window usually comes within a few of them.
@@ -26,6 +20,12 @@ const QUIET_WINDOW_MS = 8;
 const QUIET_WAIT_MS = 100;
 /** startInstant() resolves this long before the instant, for the first call to be posted ahead. */
 const START_LEAD_NS = 1_500_000;
+/**
+ * Where in the jiffy a run starts: 250 µs after a boundary, as packetdrill does
+ * (run.c: schedule_start_time_usecs, JIFFY_OFFSET_USECS), so that scripts written against
+ * packetdrill see the same jiffies. TCPDRILL_TICK_PHASE_US overrides it, for experiments; "off"
+ * starts at once, at any phase.
+ */
 const START_PHASE = process.env.TCPDRILL_TICK_PHASE_US ?? "250";
 
 /** socket(AF_INET|AF_INET6, SOCK_STREAM…, 0|IPPROTO_TCP): the sockets `--cc` applies to. */
