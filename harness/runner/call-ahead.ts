@@ -34,7 +34,8 @@ export function callFollowsSoon(event: Event, next: Event | undefined): "at-once
  */
 export function callWithinLead(events: readonly Event[], index: number): boolean {
   let gap = 0;
-  for (const e of events.slice(index + 1)) {
+  for (let i = index + 1; i < events.length; i++) {
+    const e = events[i]!;
     const t = e.time;
     if (t.kind !== "relative") return false;
     gap += t.offset.usecs;
@@ -80,7 +81,8 @@ export function chainAfter(events: readonly Event[], index: number, state: RunSt
   const opensSocket = first.call.name === "socket" && first.call.end === undefined && follows(next);
   if (!chainable(first.call) && !(opensSocket && beforeSocket(first.call, headValues, state))) return [];
   const chain: { event: Event & { kind: "syscall" }; prepared: PreparedSyscall }[] = [];
-  for (const e of events.slice(index + 1)) {
+  for (let i = index + 1; i < events.length; i++) {
+    const e = events[i];
     if (!follows(e)) break;
     let prepared: PreparedSyscall;
     try {
@@ -89,7 +91,7 @@ export function chainAfter(events: readonly Event[], index: number, state: RunSt
       break;
     }
     beforeConnect(e.call, prepared.values, state);
-    chain.push({ event: e as Event & { kind: "syscall" }, prepared });
+    chain.push({ event: e, prepared });
   }
   return chain;
 }
