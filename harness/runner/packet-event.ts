@@ -8,6 +8,7 @@ import { buildInbound } from "../../lib/match/inbound";
 import { compareOutbound, toScriptSpace, type Mismatch } from "../../lib/match/outbound";
 import { aggregate, fragmentError, payloadLength } from "../../lib/match/aggregate";
 import { decodePacket, DecodeError, encodePacket, formatPacket, seq, type PacketRepr } from "../../lib/wire";
+import type { ResolvedTime } from "../../lib/match/timing";
 import type { Emitted, Target } from "../target/target";
 import type { RunState } from "./state";
 
@@ -201,4 +202,23 @@ export function buildInjection(spec: PacketSpec, conn: Connection, state: RunSta
     conn.lastInjected = { seq: t.seq, ack: t.ack, window: t.window, ackFlag: t.flags.ack, len: t.payload.length, syn: t.flags.syn, fin: t.flags.fin };
   }
   return { packet, bytes: encodePacket(packet) };
+}
+
+/** The target's rule for an emitted packet (the model's), as a trace entry field. */
+export function ruleOf(e: Emitted): { rule?: string } {
+  return e.rule !== undefined ? { rule: e.rule } : {};
+}
+
+/**
+ * The instant an outbound packet is timed at. A target that may have sent it anywhere in
+ * [earliest, latest] ("both allowed", the model's delayed ACKs) is on time if any instant is: the
+ * one closest to the scripted time, else the range's end nearest the window.
+ */
+export function timedInstant(e: Emitted, start: number, expected: ResolvedTime, tolerance: number): number {
+  const nominal = e.time - start;
+  if (e.earliest === undefined || e.latest === undefined || expected.kind === "any") return nominal;
+  const lo = Math.max(e.earliest - start, expected.at - tolerance);
+  const hi = Math.min(e.latest - start, expected.end + tolerance);
+  if (lo <= hi) return Math.min(Math.max(expected.at, lo), hi);
+  return e.latest - start < expected.at - tolerance ? e.latest - start : e.earliest - start;
 }

@@ -14,17 +14,18 @@ import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { toScriptSpace } from "../../lib/match/outbound";
-import type { Connection } from "../../lib/match/space";
 import { resetPacket } from "../../lib/match/reset";
 import { decodePacket, encodePacket, formatPacket, hex, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
-import type { Emitted, SyscallResult, Target } from "../target/target";
+import type { SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
-import { belongsTo, buildInjection, compareInScriptSpace, connectionFor, PacketFailure, sniff } from "./packet-event";
+import { belongsTo, buildInjection, compareInScriptSpace, connectionFor, PacketFailure, ruleOf, sniff, timedInstant } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
 import { callFollowsSoon, callWithinLead, chainAfter, PING_MIN_LEAD_USECS, SYSCALL_LEAD_USECS } from "./call-ahead";
 import { CodeBlocks } from "../python/code-blocks";
+import { actsBeforeCheck, CHECK_COST_USECS, checkWindowOf, PendingCheck } from "./act-first";
+import { TraceStates } from "./trace-states";
 import { askedSysctls, splitReadback, unappliedSysctls, withReadback } from "./sysctl-check";
 import type { SysctlAssignment } from "../../lib/script/sysctl-assignments";
 
@@ -62,23 +63,6 @@ function timeOf(event: Event): { kind: TimeKind; value: number; end: number } {
       return { kind: "relative-range", value: t.start.usecs, end: t.end.usecs };
   }
 }
-
-/**
- * Events that may act before the previous outbound packet has been compared (act first, check
- * later): they inject, call or read socket state, which a comparison's outcome cannot change.
- */
-function actsBeforeCheck(e: Event): boolean {
-  return (e.kind === "packet" && e.packet.direction === "inbound") || e.kind === "syscall" || e.kind === "code";
-}
-
-/** How long after an outbound packet's instant the next event is due, if it may act before the packet's check. */
-function checkWindowOf(next: Event | undefined): number | undefined {
-  if (next === undefined || !actsBeforeCheck(next) || next.time.kind !== "relative") return undefined;
-  return next.time.offset.usecs;
-}
-
-/** What comparing a packet may take on a cold cache (µs): a check is left for later when the next event is due sooner. */
-const CHECK_COST_USECS = 300;
 
 function isInbound(e: Event): boolean {
   return e.kind === "packet" && e.packet.direction === "inbound";
@@ -165,22 +149,9 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     }
   };
 
-  /**
-   * Act first, check later: the comparison of an outbound packet whose next event is due at once
-   * (a `+0` injection, call or code block) runs right after that event has acted. Comparing a
-   * packet took 0.05–0.3 ms on a cold cache, all of it lateness for the `+0` event, where
-   * packetdrill's is ~20 µs. The verdict is the same: a failing comparison still fails at its own
-   * line, and the trace keeps nothing the later event did (`mark`: where its entries begin).
-   */
-  let pendingCheck: { readonly run: () => void; readonly mark: number } | undefined;
-  const settle = (): void => {
-    const p = pendingCheck;
-    if (p === undefined) return;
-    pendingCheck = undefined;
-    const after = entries.splice(p.mark);
-    p.run();
-    entries.push(...after);
-  };
+  /** An outbound packet's comparison left until the event after it has acted (act-first.ts). */
+  const pendingCheck = new PendingCheck(entries);
+  const settle = (): void => pendingCheck.settle();
 
   let blocking: Blocking | undefined;
   /** Calls posted ahead with an earlier call of their `+0` chain (call-ahead.ts), and their results. */
@@ -230,34 +201,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   const eventTimes: [number, number][] = [];
-  /**
-   * The TCP state of each connection, recorded when it changes: through its fd while the script
-   * holds one (TCP_INFO), afterwards by 4-tuple (orphans and TIME_WAIT have no fd), and CLOSED
-   * once the connection is gone.
-   */
-  const stateOf = new Map<Connection, { state: string; fd: number }>();
-  const recordStates = (): void => {
-    for (const conn of state.connections) {
-      const entry = conn.scriptFd >= 0 ? state.fdEntry(conn.scriptFd) : undefined;
-      const open = entry !== undefined && entry.conn === conn;
-      let s: string | undefined;
-      const byTuple = (): string | undefined =>
-        conn.liveLocal !== undefined && conn.liveRemote !== undefined ? target.connectionState?.(conn.liveLocal, conn.liveRemote) : undefined;
-      if (open) {
-        s = target.tcpState(conn.liveFd);
-        // A connection in TIME_WAIT lives on as a timewait socket; TCP_INFO on the fd says CLOSE.
-        if (s === "CLOSE") s = byTuple() === "TIME_WAIT" ? "TIME_WAIT" : s;
-      } else if (conn.liveLocal !== undefined && conn.liveRemote !== undefined && target.connectionState !== undefined) {
-        s = byTuple() ?? (stateOf.has(conn) ? "CLOSED" : undefined);
-      }
-      // Recorded again when accept() gives the connection its fd, so each fd's history is whole.
-      const last = stateOf.get(conn);
-      if (s === undefined || (last?.state === s && last.fd === conn.scriptFd)) continue;
-      stateOf.set(conn, { state: s, fd: conn.scriptFd });
-      const rule = open ? target.stateRule?.(conn.liveFd) : undefined;
-      entries.push({ kind: "state", time: at(target.now()), fd: conn.scriptFd, state: s, ...(rule !== undefined ? { rule } : {}) });
-    }
-  };
+  const states = new TraceStates(state, target, entries, at);
 
   try {
     if (script.initCommand !== undefined) {
@@ -338,7 +282,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       }
       // After a packet whose check waits for the next event, so does this: an outbound packet
       // changes no state itself, and the next event records whatever a timer changed.
-      if (pendingCheck === undefined) recordStates();
+      if (!pendingCheck.waiting) states.record();
       timeline.push([scriptTime, anchor ?? resolved.at]);
       lastActed = Math.max(lastActed, anchor ?? resolved.at);
       if (event.kind === "packet" && !isInbound(event) && anchor !== undefined) anchor = Math.max(anchor, lastActed);
@@ -535,7 +479,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       };
       const stamp = at(first.time);
       // Left for later only when the next event is due before the check could be done with.
-      if (checkWindow !== undefined && Math.max(stamp, lastActed) + checkWindow - at(target.now()) < CHECK_COST_USECS) pendingCheck = { run: check, mark: entries.length };
+      if (checkWindow !== undefined && Math.max(stamp, lastActed) + checkWindow - at(target.now()) < CHECK_COST_USECS) pendingCheck.defer(check);
       else check();
       return stamp;
     } catch (e) {
@@ -616,15 +560,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         if (err !== undefined) entries.push({ kind: "note", time: at(result.start), text: `line ${event.span.start.line}: system call start late (${err.message})` });
       }
       const end = finishNonBlocking(event, prepared, result, resolved);
-      // By the time the runner reads the state the chain's calls have all run (a listen()
-      // made it LISTEN); a TCP socket starts CLOSE (tcp_init_sock), and the trace says so first.
-      if (call.name === "socket" && chain.length > 0) {
-        const conn = state.connections.find((c) => c.liveFd === result.ret);
-        if (conn?.protocol === "tcp" && !stateOf.has(conn)) {
-          stateOf.set(conn, { state: "CLOSE", fd: conn.scriptFd });
-          entries.push({ kind: "state", time: end, fd: conn.scriptFd, state: "CLOSE" });
-        }
-      }
+      if (call.name === "socket" && chain.length > 0) states.chainedSocket(result.ret, end);
       return end;
     }
     // Blocking: the call returns while later events run; its end time is checked when it does.
@@ -653,24 +589,6 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     if (entered !== undefined) lag.acted(at(entered) - resolved.at);
     return entered === undefined ? undefined : at(entered);
   }
-}
-
-function ruleOf(e: Emitted): { rule?: string } {
-  return e.rule !== undefined ? { rule: e.rule } : {};
-}
-
-/**
- * The instant an outbound packet is timed at. A target that may have sent it anywhere in
- * [earliest, latest] ("both allowed", the model's delayed ACKs) is on time if any instant is: the
- * one closest to the scripted time, else the range's end nearest the window.
- */
-function timedInstant(e: Emitted, start: number, expected: ResolvedTime, tolerance: number): number {
-  const nominal = e.time - start;
-  if (e.earliest === undefined || e.latest === undefined || expected.kind === "any") return nominal;
-  const lo = Math.max(e.earliest - start, expected.at - tolerance);
-  const hi = Math.min(e.latest - start, expected.end + tolerance);
-  if (lo <= hi) return Math.min(Math.max(expected.at, lo), hi);
-  return e.latest - start < expected.at - tolerance ? e.latest - start : e.earliest - start;
 }
 
 function formatSpec(spec: PacketSpec): string {
