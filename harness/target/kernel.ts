@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { createSandbox, type Sandbox } from "../sandbox";
 import { hostPath } from "../sys/executor/paths";
+import { alwaysNeverBlocks } from "../sys/executor/never-blocks";
 import { errnoName } from "../sys/errno";
 import { timedRuns } from "../runtime/gc";
 import type { SyscallOutcome, SyscallRequest as SandboxRequest } from "../sys/types";
@@ -81,6 +82,11 @@ export class KernelTarget implements Target {
     this.sandbox.expectSyscall(now);
   }
 
+  /** setsockopt, bind, listen… always run here (Sandbox.mayRunHere): a readied thread would only spin. */
+  callMayNeedThread(name: string): boolean {
+    return !alwaysNeverBlocks(name);
+  }
+
   async startInstant(): Promise<number | undefined> {
     // From here on this run times events: garbage is collected only while it sleeps.
     timedRuns.started(this);
@@ -105,8 +111,10 @@ export class KernelTarget implements Target {
 
   readonly postsAhead = true;
 
-  async syscall(request: SyscallRequest, at?: number): Promise<SyscallResult> {
-    const o = await this.sandbox.syscall(this.forSandbox(request), at === undefined ? undefined : at * NS);
+  async syscall(request: SyscallRequest, at?: number, blocking = false): Promise<SyscallResult> {
+    const r = this.forSandbox(request);
+    if (!blocking && this.dueNow(at) && this.sandbox.mayRunHere(r)) return toResult(this.sandbox.syscallHere(r));
+    const o = await this.sandbox.syscall(r, at === undefined ? undefined : at * NS);
     const refused = this.congestionControlRefused(o);
     if (refused !== undefined) throw refused;
     return toResult(o);
@@ -130,8 +138,29 @@ export class KernelTarget implements Target {
   }
 
   async syscalls(requests: readonly SyscallRequest[], at?: number): Promise<(SyscallResult | Error)[]> {
-    const outcomes = await this.sandbox.syscalls(requests.map((r) => this.forSandbox(r)), at === undefined ? undefined : at * NS);
-    return outcomes.map((o) => (o instanceof Error ? o : this.congestionControlRefused(o) ?? toResult(o)));
+    const all = requests.map((r) => this.forSandbox(r));
+    // A chain due now runs here for as long as its calls may (each is judged when its turn
+    // comes: an fcntl(F_SETFL, O_NONBLOCK) before it changes the answer); the rest, in order,
+    // on the syscall thread. As there, a call that could not run leaves the ones after it unrun.
+    const here: (SyscallResult | Error)[] = [];
+    if (this.dueNow(at)) {
+      while (here.length < all.length && this.sandbox.mayRunHere(all[here.length]!)) {
+        try {
+          here.push(toResult(this.sandbox.syscallHere(all[here.length]!)));
+        } catch (e) {
+          here.push(e instanceof Error ? e : new Error(String(e)));
+          while (here.length < all.length) here.push(new Error("not run: an earlier call of the same chain could not run"));
+        }
+      }
+    }
+    if (here.length === all.length) return here;
+    const outcomes = await this.sandbox.syscalls(all.slice(here.length), here.length === 0 && at !== undefined ? at * NS : undefined);
+    return [...here, ...outcomes.map((o) => (o instanceof Error ? o : this.congestionControlRefused(o) ?? toResult(o)))];
+  }
+
+  /** A call with no instant, or one already reached (µs), is due now. */
+  private dueNow(at: number | undefined): boolean {
+    return at === undefined || at <= this.now();
   }
 
   /** open()'s path as the script's commands see it (harness/sys/executor/paths.ts). */

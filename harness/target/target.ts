@@ -98,6 +98,11 @@ export interface Target {
    */
   expectSyscall?(now?: boolean): void;
   /**
+   * Whether a call of this name may be made by a syscall thread, so that readying one for it
+   * (expectSyscall) helps; false for calls the target always makes on the runner's own thread.
+   */
+  callMayNeedThread?(name: string): boolean;
+  /**
    * The next packet the target emitted, waiting at most until `deadline`; undefined when the
    * deadline passed first. Packets are delivered in emission order and each only once.
    */
@@ -107,8 +112,10 @@ export interface Target {
    * Runs a syscall. A blocking one resolves when it returns (the runner does not await it at
    * once). `at` (µs, target clock), where `postsAhead`: the call is posted before its time and
    * starts at `at`, timed by the thread that makes it instead of by the runner's wake-up.
+   * `blocking`: the script marks the call blocking (`...`); the kernel target then makes it on
+   * its syscall thread, as packetdrill does, even when it could not block.
    */
-  syscall(request: SyscallRequest, at?: number): Promise<SyscallResult>;
+  syscall(request: SyscallRequest, at?: number, blocking?: boolean): Promise<SyscallResult>;
   /** Whether syscall() and syscalls() take `at` (the kernel; the model's calls take no time to post). */
   readonly postsAhead?: boolean;
   /**

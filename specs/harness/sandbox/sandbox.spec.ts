@@ -185,6 +185,30 @@ describe("harness/sandbox (real kernel)", function () {
       expect(name.out[1]).to.deep.include({ family: "AF_INET6", addr: "fd3d:a0b:17d6::1", port: localPort });
     });
 
+    it("runs the calls that cannot block on the main thread, the others and any behind a busy thread on the syscall thread", async () => {
+      sb = await createSandbox({ mode: "ipv4" });
+      const c = sb.config;
+      expect(sb.mayRunHere({ name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] }), "socket(): the caller's namespace").to.equal(false);
+      const fd = (await sb.syscall({ name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] })).ret;
+      const read = { name: "read", args: [fd, ELLIPSIS, 100] };
+      expect(sb.mayRunHere(read), "read() of a blocking socket").to.equal(false);
+      const set = { name: "fcntl", args: [fd, "F_SETFL", "O_RDWR|O_NONBLOCK"] };
+      expect(sb.mayRunHere(set)).to.equal(true);
+      expect(sb.syscallHere(set).ret).to.equal(0);
+      expect(sb.mayRunHere(read), "read() of a non-blocking socket").to.equal(true);
+      expect(sb.syscallHere(read)).to.include({ ret: -1, errnoName: "ENOTCONN" });
+      // While a call is outstanding on the syscall thread, a call here would overtake it.
+      const listener = (await sb.syscall({ name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] })).ret;
+      const bind = { name: "bind", args: [listener, { family: "AF_INET", port: 8080, addr: c.localSocketIp }, ELLIPSIS] };
+      expect(sb.syscallHere(bind).ret).to.equal(0);
+      expect(sb.syscallHere({ name: "listen", args: [listener, 1] }).ret).to.equal(0);
+      const accepting = sb.syscall({ name: "accept", args: [listener, ELLIPSIS, ELLIPSIS] });
+      expect(sb.mayRunHere({ name: "getsockopt", args: [listener, "SOL_SOCKET", "SO_ACCEPTCONN", ELLIPSIS, ELLIPSIS] })).to.equal(false);
+      await sb.close();
+      await accepting.catch(() => undefined);
+      expect(() => sb!.syscallHere({ name: "listen", args: [listener, 1] })).to.throw(/closed/);
+    });
+
     it("runs a chain of calls back to back; a call that cannot run ends it", async () => {
       sb = await createSandbox({ mode: "ipv4" });
       const fd = (await sb.syscall({ name: "socket", args: ["AF_INET", "SOCK_STREAM", "IPPROTO_TCP"] })).ret;
