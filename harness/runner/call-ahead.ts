@@ -31,8 +31,10 @@ export function callFollowsSoon(event: Event, next: Event | undefined): "at-once
  * relative times only (`< .`, `+0 > P.`, `+0 getsockopt`): its thread is then readied before that
  * event acts, not after. Woken after, a sleeping thread took 0.3-0.5 ms to run the `+0` call
  * (the futex wake-up of a thread whose vCPU may be halted), and the call waited for it.
+ * `needsThread`: whether that call may need a thread at all (the kernel makes some on the
+ * runner's own thread).
  */
-export function callWithinLead(events: readonly Event[], index: number): boolean {
+export function callWithinLead(events: readonly Event[], index: number, needsThread: (name: string) => boolean = () => true): boolean {
   let gap = 0;
   for (let i = index + 1; i < events.length; i++) {
     const e = events[i]!;
@@ -40,7 +42,7 @@ export function callWithinLead(events: readonly Event[], index: number): boolean
     if (t.kind !== "relative") return false;
     gap += t.offset.usecs;
     if (gap > SYSCALL_LEAD_USECS) return false;
-    if (e.kind === "syscall") return true;
+    if (e.kind === "syscall") return needsThread(e.call.name);
     if (e.kind === "command") return false;
   }
   return false;

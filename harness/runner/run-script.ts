@@ -201,6 +201,8 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   const eventTimes: [number, number][] = [];
+  /** Readying a syscall thread for a call the target makes on the runner's thread would only make it spin. */
+  const needsThread = (name: string): boolean => target.callMayNeedThread?.(name) ?? true;
   const states = new TraceStates(state, target, entries, at);
 
   try {
@@ -245,13 +247,14 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       // by runSyscallEvent's lead. A `+0` call is only woken for, not pinged ahead of: the
       // ping would still be running when the call came (over the corpus, a `+0` call after
       // a packet started 0.7-0.9 ms late behind one).
-      const follows = callFollowsSoon(event, script.events[index + 1]);
+      const next = script.events[index + 1];
+      const follows = next?.kind === "syscall" && !needsThread(next.call.name) ? undefined : callFollowsSoon(event, next);
       const acting = follows === undefined ? () => undefined : () => target.expectSyscall?.(follows === "at-once");
       if (!actsBeforeCheck(event)) settle();
       try {
         switch (event.kind) {
           case "packet":
-            anchor = await runPacket(event.packet, event, resolved, prevAt, acting, checkWindowOf(script.events[index + 1]), callWithinLead(script.events, index), lastActed);
+            anchor = await runPacket(event.packet, event, resolved, prevAt, acting, checkWindowOf(script.events[index + 1]), callWithinLead(script.events, index, needsThread), lastActed);
             break;
           case "syscall":
             anchor = await runSyscallEvent(event as Event & { kind: "syscall" }, resolved, prevAt, index);
@@ -530,7 +533,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       // Readied only with time to spare: a ping posted right before the call runs first, and the
       // call waits for it (a cold ping takes 0.05–0.3 ms). A call due now was readied, if at all,
       // when the event before it acted.
-      if (start + resolved.at - target.now() >= PING_MIN_LEAD_USECS) target.expectSyscall?.();
+      if (start + resolved.at - target.now() >= PING_MIN_LEAD_USECS && needsThread(call.name)) target.expectSyscall?.();
       await waitFor(resolved, prevAt, "system call start", event.time.span);
     }
     const postAt = postAhead ? start + resolved.at : undefined;
@@ -568,7 +571,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     const endTime: ResolvedTime = { kind: "absolute", at: endAt, end: endAt, offset: 0 };
     // The runner's lateness from here to the return (its own start, the injection that wakes it).
     const lagBefore = lag.total;
-    const done = target.syscall(prepared.request).then(
+    const done = target.syscall(prepared.request, undefined, true).then(
       (result) => {
         const f = check(result);
         if (f !== undefined) return { failure: f };

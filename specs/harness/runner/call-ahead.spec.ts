@@ -36,3 +36,17 @@ describe("harness/runner/call-ahead: callWithinLead", () => {
     ]);
   });
 });
+
+describe("harness/runner/call-ahead: callWithinLead with calls the target makes on the runner's thread", () => {
+  it("is false when the call that follows never needs a thread", () => {
+    const script = events(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 < S 0:0(0) win 32792 <mss 1000>
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++0 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
+`);
+    const needsThread = (name: string): boolean => name !== "getsockopt";
+    expect(script.map((_, i) => callWithinLead(script, i, needsThread))).to.deep.equal([false, false, true, true, false]);
+    expect(script.map((_, i) => callWithinLead(script, i))).to.deep.equal([true, true, true, true, false]);
+  });
+});
