@@ -1,10 +1,12 @@
 /**
- * On the kernel, a non-blocking call due later is posted ahead of its time and started at it by
- * the syscall thread (run-script.ts: postAhead); the run itself starts at the tick-phase instant
- * startInstant() names, so the script's first call is posted ahead too.
+ * On the kernel, a call due later is posted ahead of its time and started at it by the syscall
+ * thread (run-script.ts: postAhead), a blocking one too (it entered the kernel 0.3-0.4 ms late
+ * when posted at its time); the run itself starts at the tick-phase instant startInstant() names,
+ * so the script's first call is posted ahead too.
  */
 import { expect } from "chai";
 import { kernelTargetFactory, runText, type TargetFactory } from "../../../harness/runner/run-job";
+import { warmUpRunner } from "../../../harness/runner/warm-up";
 import type { TraceEntry } from "../../../lib/trace/types";
 import { requireKernel } from "../../helpers/kernel";
 
@@ -18,16 +20,19 @@ const SCRIPT = `
 type Call = TraceEntry & { kind: "syscall" };
 
 describe("harness/runner: calls posted ahead of their time (kernel)", () => {
-  it("posts the opening chain and a call after a wait with their instants, a blocking call without", async function () {
+  it("posts the opening chain, a call after a wait and a blocking call with their instants", async function () {
     requireKernel(this);
     this.timeout(10_000);
-    const posted: { name: string; at: number | undefined; now: number }[] = [];
+    // A cold runner took more than startInstant()'s lead to reach the first call (alone in a
+    // process, the spec failed 2 runs in 3); runs are timed after a warm-up (cli/run.ts).
+    await warmUpRunner();
+    const posted: { name: string; at: number | undefined; now: number; blocking?: boolean }[] = [];
     const recording: TargetFactory = async (config, cwd) => {
       const target = await kernelTargetFactory(config, cwd);
       const syscall = target.syscall.bind(target);
-      target.syscall = (request, at) => {
-        posted.push({ name: request.name, at, now: target.now() });
-        return syscall(request, at);
+      target.syscall = (request, at, blocking) => {
+        posted.push({ name: request.name, at, now: target.now(), ...(blocking === true ? { blocking } : {}) });
+        return syscall(request, at, blocking);
       };
       const syscalls = target.syscalls!.bind(target);
       target.syscalls = (requests, at) => {
@@ -39,14 +44,14 @@ describe("harness/runner: calls posted ahead of their time (kernel)", () => {
     const r = await runText(SCRIPT, "ahead.pkt", "ipv4", {}, recording, process.cwd());
     expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
     // socket() and the `+0` call after it go as one chain, at the run's start instant.
-    expect(posted.map((p) => [p.name, p.at !== undefined])).to.deep.equal([
-      ["socket,fcntl", true],
-      ["fcntl", true],
-      ["poll", false],
+    expect(posted.map((p) => [p.name, p.at !== undefined, p.blocking === true])).to.deep.equal([
+      ["socket,fcntl", true, false],
+      ["fcntl", true, false],
+      ["poll", true, true],
     ]);
     for (const p of posted) if (p.at !== undefined) expect(p.at, p.name).to.be.above(p.now);
     // Each call posted ahead started at its instant, not before it.
     const calls = r.trace.entries.filter((e): e is Call => e.kind === "syscall");
-    for (const c of [calls[0]!, calls[2]!]) expect(c.start, `line ${c.source?.line}`).to.be.at.least(c.due!);
+    for (const c of [calls[0]!, calls[2]!, calls[3]!]) expect(c.start, `line ${c.source?.line}`).to.be.at.least(c.due!);
   });
 });
