@@ -132,7 +132,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
   // Kernel runs are timed: play the runner's paths on the model and the kernel first, so that V8
   // has optimised them on the main thread and on the syscall threads the runs will take.
-  if (kind === "kernel") await warmUpKernel(Math.min(jobs, work.length));
+  if (kind === "kernel") await warmUpKernel(Math.min(jobs, work.length), base.congestionControl);
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
   const results: JobResult[] = new Array(work.length);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { kernelTargetFactory, modelTargetFactory, runText } from "../../../harness/runner/run-job";
-import { WARM_UP_SCRIPT, warmUpKernel, warmUpRunner } from "../../../harness/runner/warm-up";
+import { kernelWarmUpScript, WARM_UP_SCRIPT, warmUpKernel, warmUpRunner } from "../../../harness/runner/warm-up";
 import { sandboxSupport } from "../../../harness/sandbox";
 import { requireKernel } from "../../helpers/kernel";
 
@@ -18,6 +18,16 @@ describe("harness/runner/warm-up", () => {
     const r = await runText(WARM_UP_SCRIPT, "warm-up.pkt", "ipv4", { allowUnexpected: true }, kernelTargetFactory, process.cwd());
     expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
     expect(r.trace.entries.filter((e) => e.kind === "syscall").length).to.be.at.least(8);
+  });
+
+  it("the kernel's call rounds pass under --cc, every call of them made", async function () {
+    requireKernel(this);
+    this.timeout(10_000);
+    const rounds = 3;
+    const r = await runText(kernelWarmUpScript(rounds), "warm-up-calls.pkt", "ipv4", { allowUnexpected: true, congestionControl: "cubic" }, kernelTargetFactory, process.cwd());
+    expect(r.trace.verdict, r.trace.failure?.message).to.equal("pass");
+    // Per round: a socket() and 6 calls on it, 11 calls on the accepted socket; 5 to set up.
+    expect(r.trace.entries.filter((e) => e.kind === "syscall").length).to.equal(rounds * 18 + 5);
   });
 
   it("runs once per process", async () => {
