@@ -8,7 +8,11 @@
  *   - act on an existing descriptor (a socket is created in the caller's namespace), and create
  *     none (the close-on-exec bookkeeping of cloexec.ts lives on the syscall thread),
  *   - cannot block: by their kind, or because the descriptor is non-blocking or the call says
- *     MSG_DONTWAIT.
+ *     MSG_DONTWAIT,
+ *   - are light: no write, send or sendmsg, which transmit inside the call (tcp_push sends the
+ *     segments through tun0 before returning), hundreds of microseconds of kernel work that would
+ *     hold the one main thread every run in progress shares (a `-j 2` neighbour's injections
+ *     came 0.2 ms late behind it).
  * Everything else keeps going to the syscall thread.
  */
 import { Args } from "./args";
@@ -33,15 +37,10 @@ const NEVER_BLOCK: ReadonlySet<string> = new Set(["bind", "listen", "setsockopt"
 const IO_FLAGS_ARG: ReadonlyMap<string, number | undefined> = new Map<string, number | undefined>([
   ["read", undefined],
   ["readv", undefined],
-  ["write", undefined],
-  ["writev", undefined],
   ["connect", undefined],
   ["recv", 3],
   ["recvfrom", 3],
-  ["send", 3],
-  ["sendto", 3],
   ["recvmsg", 2],
-  ["sendmsg", 2],
 ]);
 
 /** Whether every call of this name runs on the runner's thread (none may block, whatever its arguments). */
