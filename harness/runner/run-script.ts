@@ -239,6 +239,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       anchor = undefined;
       const resolved = resolveTime(t.kind, t.value, t.end, now, previous, isInbound(event));
       earlySlack = lag.resolved(t.kind, previous?.anchored === true && isInbound(event));
+      await target.betweenEvents?.();
       const prevAt = previous?.at;
       // A call right after this event (`+0`, or within a millisecond) finds its thread awake:
       // woken the moment this event acts (an injection, a packet sniffed), the thread wakes

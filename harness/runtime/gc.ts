@@ -178,6 +178,13 @@ export class TimedRuns {
     if (this.idleUntil.has(run)) this.idleUntil.set(run, 0);
   }
 
+  /** Whether a timed run other than `run` is busy, or has its next event due within `ms`. */
+  othersDueWithin(run: object, ms: number): boolean {
+    const limit = this.hooks.now() + ms;
+    for (const [other, until] of this.idleUntil) if (other !== run && until <= limit) return true;
+    return false;
+  }
+
   /** How long (ms) every timed run in progress stays idle; Infinity when none is timing. */
   quietFor(): number {
     const now = this.hooks.now();

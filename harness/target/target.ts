@@ -98,6 +98,11 @@ export interface Target {
    */
   expectSyscall?(now?: boolean): void;
   /**
+   * Called between two events of a run: lets the runs that share this thread (`-j`) act if one
+   * has an event due. Absent where runs do not share a thread (the model's are untimed).
+   */
+  betweenEvents?(): Promise<void>;
+  /**
    * Whether a call of this name may be made by a syscall thread, so that readying one for it
    * (expectSyscall) helps; false for calls the target always makes on the runner's own thread.
    */

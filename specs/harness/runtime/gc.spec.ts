@@ -94,6 +94,23 @@ describe("harness/runtime/gc", () => {
     expect(timed.quietFor(), "a is busy").to.be.at.most(0);
   });
 
+  it("tells a run whether another is busy or due soon (it then leaves a turn between its events)", () => {
+    const { timed } = runs();
+    const a = {};
+    const b = {};
+    timed.started(a);
+    expect(timed.othersDueWithin(a, 1), "alone").to.equal(false);
+    timed.started(b);
+    expect(timed.othersDueWithin(a, 1), "b is busy").to.equal(true);
+    timed.sleeping(b, t + 5);
+    expect(timed.othersDueWithin(a, 1), "b sleeps 5 ms").to.equal(false);
+    t += 4.5;
+    expect(timed.othersDueWithin(a, 1), "b is due in 0.5 ms").to.equal(true);
+    expect(timed.othersDueWithin(b, 1), "a is busy").to.equal(true);
+    timed.ended(b);
+    expect(timed.othersDueWithin(a, 1), "b has ended").to.equal(false);
+  });
+
   it("lets untimed work wait for a quiet moment: every timed run asleep long enough, or the wait's limit", async () => {
     const { timed } = runs();
     let resolved = false;
