@@ -260,11 +260,17 @@ export class SyscallThread {
   /** Stops the thread; resolves true when it has exited within `timeoutMs`. */
   async stop(timeoutMs: number): Promise<boolean> {
     if (this.gone === undefined) this.fail(new ThreadGoneError("syscall thread stopped"));
-    const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    // Held while awaited (an idle thread is unref'd, and so was this bound): with nothing else
+    // alive, the process would exit before the thread's exit was seen (see Executor.close).
+    this.worker.ref();
+    let bound: NodeJS.Timeout | undefined;
+    const timer = new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(false), timeoutMs)));
     void this.worker.terminate().catch(() => undefined);
     Atomics.store(this.signal, SIGNAL_STOP, 1);
     Atomics.notify(this.signal, SIGNAL_REQUESTS);
-    return Promise.race([this.exitPromise.then(() => true), timer]);
+    const exited = await Promise.race([this.exitPromise.then(() => true), timer]);
+    clearTimeout(bound);
+    return exited;
   }
 }
 
