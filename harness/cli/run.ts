@@ -140,12 +140,15 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const views = new RunViews({ ...(values.ladder !== undefined ? { ladder: values.ladder } : {}), ...(values.trace !== undefined ? { trace: values.trace } : {}), ...(values.report !== undefined ? { report: values.report } : {}) }, work.length, io, stems);
   let next = 0;
   let done = 0;
+  const inFlight = new Map<number, string>();
   const worker = async (): Promise<void> => {
     for (;;) {
       if (next >= work.length) return;
       const i = order[next++]!;
       const w = work[i]!;
+      inFlight.set(i, `${w.file} (${w.mode})`);
       results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
+      inFlight.delete(i);
       done++;
       io.onTrace?.(results[i]!.trace);
       if (reportsEachRun(values)) report(io, results[i]!, values.json === true, colour, done, work.length);
@@ -154,9 +157,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       views.save(results[i]!);
     }
   };
+  // The event loop running dry with runs unfinished means one awaits something only an unref'd
+  // handle could bring (a bug): say which, instead of exiting silently with status 0.
+  const onDrain = (): void => {
+    io.stderr.write(`tcpdrill: internal error: nothing left to wait for, but ${inFlight.size} run(s) never finished: ${[...inFlight.values()].join(", ")}\n`);
+    process.exitCode = 70;
+  };
+  process.once("beforeExit", onDrain);
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, worker));
   } finally {
+    process.removeListener("beforeExit", onDrain);
     uninstall();
   }
   views.finish();
