@@ -15,9 +15,12 @@ export const SYSCALL_LEAD_USECS = 1000;
 /** A call due sooner than this is not readied with a ping any more (it would run behind one). */
 export const PING_MIN_LEAD_USECS = 300;
 
-/** Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time, and how soon. */
-export function callFollowsSoon(event: Event, next: Event | undefined): "at-once" | "soon" | undefined {
-  if (next?.kind !== "syscall" || event.kind === "syscall") return undefined;
+/**
+ * Whether `next` is a syscall due within SYSCALL_LEAD_USECS of `event`'s own time, and how soon;
+ * undefined too when it never needs a thread (`needsThread`, as for callWithinLead).
+ */
+export function callFollowsSoon(event: Event, next: Event | undefined, needsThread: (name: string) => boolean = () => true): "at-once" | "soon" | undefined {
+  if (next?.kind !== "syscall" || event.kind === "syscall" || !needsThread(next.call.name)) return undefined;
   const t = next.time;
   let gap: number | undefined;
   if (t.kind === "relative" || t.kind === "relative-range") gap = t.kind === "relative" ? t.offset.usecs : t.start.usecs;

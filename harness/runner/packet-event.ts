@@ -9,6 +9,8 @@ import { compareOutbound, toScriptSpace, type Mismatch } from "../../lib/match/o
 import { aggregate, fragmentError, payloadLength } from "../../lib/match/aggregate";
 import { decodePacket, DecodeError, encodePacket, formatPacket, seq, type PacketRepr } from "../../lib/wire";
 import type { ResolvedTime } from "../../lib/match/timing";
+import { resetPacket } from "../../lib/match/reset";
+import type { IpMode } from "../../lib/trace/types";
 import type { Emitted, Target } from "../target/target";
 import type { RunState } from "./state";
 
@@ -202,6 +204,21 @@ export function buildInjection(spec: PacketSpec, conn: Connection, state: RunSta
     conn.lastInjected = { seq: t.seq, ack: t.ack, window: t.window, ackFlag: t.flags.ack, len: t.payload.length, syn: t.flags.syn, fin: t.flags.fin };
   }
   return { packet, bytes: encodePacket(packet) };
+}
+
+/** After the script: a RST for every TCP connection that exchanged packets (run_packet.c: reset_connection). */
+export async function resetConnections(state: RunState, target: Target, mode: IpMode): Promise<void> {
+  for (const conn of state.connections) {
+    if (conn.liveLocal === undefined || conn.liveRemote === undefined || conn.protocol !== "tcp") continue;
+    if (conn.lastOutbound === undefined && conn.lastInjected === undefined) continue;
+    const rst = resetPacket(conn, mode);
+    if (rst === undefined) continue;
+    try {
+      await target.inject(encodePacket(rst));
+    } catch {
+      // The target may already be gone after an environment error; teardown resets anyway.
+    }
+  }
 }
 
 /** The target's rule for an emitted packet (the model's), as a trace entry field. */

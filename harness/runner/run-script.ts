@@ -14,12 +14,11 @@ import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
 import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { toScriptSpace } from "../../lib/match/outbound";
-import { resetPacket } from "../../lib/match/reset";
 import { decodePacket, encodePacket, formatPacket, hex, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
 import type { SyscallResult, Target } from "../target/target";
 import type { RunConfig } from "./config";
-import { belongsTo, buildInjection, compareInScriptSpace, connectionFor, PacketFailure, ruleOf, sniff, timedInstant } from "./packet-event";
+import { belongsTo, buildInjection, compareInScriptSpace, connectionFor, PacketFailure, resetConnections, ruleOf, sniff, timedInstant } from "./packet-event";
 import { RunState } from "./state";
 import { beforeConnect, checkOutParams, checkResult, prepareSyscall, recordEffects, SyscallFailure, type PreparedSyscall } from "./syscall-event";
 import { callFollowsSoon, callWithinLead, chainAfter, PING_MIN_LEAD_USECS, SYSCALL_LEAD_USECS } from "./call-ahead";
@@ -248,8 +247,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
       // by runSyscallEvent's lead. A `+0` call is only woken for, not pinged ahead of: the
       // ping would still be running when the call came (over the corpus, a `+0` call after
       // a packet started 0.7-0.9 ms late behind one).
-      const next = script.events[index + 1];
-      const follows = next?.kind === "syscall" && !needsThread(next.call.name) ? undefined : callFollowsSoon(event, next);
+      const follows = callFollowsSoon(event, script.events[index + 1], needsThread);
       const acting = follows === undefined ? () => undefined : () => target.expectSyscall?.(follows === "at-once");
       if (!actsBeforeCheck(event)) settle();
       try {
@@ -323,7 +321,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         }
       }
     }
-    await resetAll();
+    await resetConnections(state, target, config.mode);
   }
   // packetdrill runs the blocks' Python after every event and the cleanup command passed.
   if (failure === undefined && code.count > 0) {
@@ -371,20 +369,6 @@ export async function runScript(script: Script, target: Target, config: RunConfi
     let line = 0;
     for (const [l, t] of eventTimes) if (t <= time) line = Math.max(line, l);
     return line;
-  }
-
-  async function resetAll(): Promise<void> {
-    for (const conn of state.connections) {
-      if (conn.liveLocal === undefined || conn.liveRemote === undefined || conn.protocol !== "tcp") continue;
-      if (conn.lastOutbound === undefined && conn.lastInjected === undefined) continue;
-      const rst = resetPacket(conn, config.mode);
-      if (rst === undefined) continue;
-      try {
-        await target.inject(encodePacket(rst));
-      } catch {
-        // The target may already be gone after an environment error; teardown resets anyway.
-      }
-    }
   }
 
   /**

@@ -53,7 +53,9 @@ export function alwaysNeverBlocks(name: string): boolean {
  * descriptor's file status flags (fcntl F_GETFL; negative if it cannot).
  */
 export function neverBlocks(request: SyscallRequest, statusFlags: (fd: number) => number): boolean {
-  const a = new Args(request.name, request.args);
+  const name = request.name;
+  if (NEVER_BLOCK.has(name)) return true;
+  const a = new Args(name, request.args);
   const int = (i: number): number | undefined => {
     try {
       return a.int(i);
@@ -61,8 +63,6 @@ export function neverBlocks(request: SyscallRequest, statusFlags: (fd: number) =
       return undefined;
     }
   };
-  const name = request.name;
-  if (NEVER_BLOCK.has(name)) return true;
   if (name === "fcntl") {
     const cmd = int(1);
     return cmd !== undefined && !FCNTL_ON_THREAD.has(cmd);

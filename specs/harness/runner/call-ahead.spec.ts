@@ -1,6 +1,6 @@
 /** call-ahead.ts: which events ready the syscall thread ahead of a call that follows them. */
 import { expect } from "chai";
-import { callWithinLead } from "../../../harness/runner/call-ahead";
+import { callFollowsSoon, callWithinLead } from "../../../harness/runner/call-ahead";
 import { parseScript } from "../../../lib/script/parse";
 
 function events(text: string) {
@@ -48,5 +48,9 @@ describe("harness/runner/call-ahead: callWithinLead with calls the target makes 
     const needsThread = (name: string): boolean => name !== "getsockopt";
     expect(script.map((_, i) => callWithinLead(script, i, needsThread))).to.deep.equal([false, false, true, true, false]);
     expect(script.map((_, i) => callWithinLead(script, i))).to.deep.equal([true, true, true, true, false]);
+    // callFollowsSoon (the event right before the call) takes the same answer.
+    expect(callFollowsSoon(script[1]!, script[2], needsThread)).to.equal(undefined);
+    expect(callFollowsSoon(script[1]!, script[2])).to.equal("at-once");
+    expect(callFollowsSoon(script[3]!, script[4], needsThread)).to.equal("at-once");
   });
 });
