@@ -28,6 +28,7 @@ import { rm } from "node:fs/promises";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { withDeadline } from "./deadline";
 
 export interface ExecOptions {
   /** Kill the command (and its process group) after this long. Default 60 s. */
@@ -283,14 +284,9 @@ export class Executor {
     }
     const children = [...this.running];
     for (const child of children) killGroup(child);
-    // Awaited, so held: with the holder unref'd and the bound's timer unref'd, a process whose
-    // other runs were between events too had nothing left to wait for, and exited in the middle
-    // of the corpus with status 0 and no word (seen once, 129 runs in).
+    // Awaited, so held (the holder is unref'd while it lives): see deadline.ts.
     for (const child of children) child.ref();
-    const exits = Promise.all(children.map(waitExit));
-    let bound: NodeJS.Timeout | undefined;
-    await Promise.race([exits, new Promise((r) => (bound = setTimeout(r, timeoutMs)))]);
-    clearTimeout(bound);
+    await withDeadline(Promise.all(children.map(waitExit)), timeoutMs);
     this.running.clear();
     // Off the event loop: a recursive rmdir took ~12 ms per run, stalling every other run's timing.
     if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);

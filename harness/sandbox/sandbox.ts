@@ -18,6 +18,7 @@ import { returnThread, type SyscallThread } from "./thread";
 import { encodeVnetHeader } from "./tun";
 import { interruptThread, shutdownAll } from "./unblock";
 import { yieldToPeers } from "./thread-priority";
+import { withDeadline } from "./deadline";
 
 const F_GETFD = 1;
 const F_GETFL = 3;
@@ -58,9 +59,6 @@ export class ForeignDescriptorError extends SyscallArgumentError {
   }
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
-}
 
 export class Sandbox {
   readonly id: number;

@@ -20,6 +20,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import * as path from "node:path";
 import type { ThreadReply, ThreadRequest } from "./protocol";
 import { yieldToPeers } from "./thread-priority";
+import { withDeadline } from "./deadline";
 
 /** Shared Int32 counters: requests posted (main → thread) and replies posted (thread → main). */
 export const SIGNAL_REQUESTS = 0;
@@ -260,17 +261,12 @@ export class SyscallThread {
   /** Stops the thread; resolves true when it has exited within `timeoutMs`. */
   async stop(timeoutMs: number): Promise<boolean> {
     if (this.gone === undefined) this.fail(new ThreadGoneError("syscall thread stopped"));
-    // Held while awaited (an idle thread is unref'd, and so was this bound): with nothing else
-    // alive, the process would exit before the thread's exit was seen (see Executor.close).
+    // Held while awaited (an idle thread is unref'd): see deadline.ts.
     this.worker.ref();
-    let bound: NodeJS.Timeout | undefined;
-    const timer = new Promise<boolean>((resolve) => (bound = setTimeout(() => resolve(false), timeoutMs)));
     void this.worker.terminate().catch(() => undefined);
     Atomics.store(this.signal, SIGNAL_STOP, 1);
     Atomics.notify(this.signal, SIGNAL_REQUESTS);
-    const exited = await Promise.race([this.exitPromise.then(() => true), timer]);
-    clearTimeout(bound);
-    return exited;
+    return (await withDeadline(this.exitPromise.then(() => true), timeoutMs)) ?? false;
   }
 }
 
