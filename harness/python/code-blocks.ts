@@ -12,10 +12,11 @@
  * TCP_CC_INFO or SO_MEMINFO: a block that reads a field the model does not fill fails with a
  * NameError, and the failure says the model does not track that field.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { killGroup, spawnProcess, type SpawnError, type Spawned } from "../process/spawn";
 import type { CodeEvent } from "../../lib/script/ast";
 import type { Diagnostic, DiagnosticNote } from "../../lib/diagnostics/types";
 import { PYTHON_ERROR, pythonFailure, pythonProgram, type CodeFragment } from "../../lib/code/python-program";
@@ -157,7 +158,9 @@ export class CodeBlocks {
         },
       };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // Off the event loop: on a file system mounted with `discard`, freeing a file's blocks
+      // waits for the device (ms), and another run may be timing its events.
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 }
@@ -170,25 +173,33 @@ interface PythonRun {
   readonly spawnError?: NodeJS.ErrnoException;
 }
 
-function runPython(path: string, options: EvaluateOptions): Promise<PythonRun> {
-  return new Promise((resolve) => {
-    const child = spawn(pythonCommand(), [path], { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs ?? 60_000);
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ status: null, stdout, stderr, timedOut, spawnError: e });
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, timedOut });
-    });
-  });
+/** Output to files in the program's directory (spawn.ts: no pipes, no fork of tcpdrill). */
+async function runPython(path: string, options: EvaluateOptions): Promise<PythonRun> {
+  const stdoutFile = join(dirname(path), "stdout");
+  const stderrFile = join(dirname(path), "stderr");
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  let child: Spawned;
+  try {
+    child = await spawnProcess({ file: pythonCommand(), args: [path], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), stdout: stdoutFile, stderr: stderrFile });
+  } catch (e) {
+    const error = e as SpawnError;
+    return { status: null, stdout: "", stderr: "", timedOut: false, spawnError: Object.assign(new Error(error.message), { code: error.code }) };
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child);
+  }, options.timeoutMs ?? 60_000);
+  try {
+    const { code } = await child.exit;
+    return { status: code, stdout: read(stdoutFile), stderr: read(stderrFile), timedOut };
+  } finally {
+    clearTimeout(timer);
+  }
 }

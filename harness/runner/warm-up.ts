@@ -9,6 +9,7 @@
  */
 import type { IpMode } from "../../lib/trace/types";
 import { locateTick } from "../sys/tick";
+import { startSpawner } from "../process/spawn";
 import { kernelTargetFactory, modelTargetFactory, runText } from "./run-job";
 
 /** Handshake both ways, data both ways with options, and a close: the common paths. */
@@ -102,6 +103,8 @@ export function warmUpRunner(rounds = 4): Promise<void> {
         await runText(WARM_UP_SCRIPT, "warm-up.pkt", mode, { target: "model", allowUnexpected: true }, modelTargetFactory(), process.cwd()).catch(() => undefined);
       }
     }
+    // The process spawner forks this process once (spawn.ts): here, not beside a timed run.
+    startSpawner();
     // Locating the jiffy tick busy-reads the clock for ~30 ms: here, not inside a timed run.
     try {
       locateTick();

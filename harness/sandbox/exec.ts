@@ -23,12 +23,12 @@
  * (their parent is outside their PID namespace). Output goes to files, not pipes, so a
  * background job that keeps stdout open cannot stall the command.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { withDeadline } from "./deadline";
+import { killGroup, spawnProcess, type Spawned } from "../process/spawn";
 
 export interface ExecOptions {
   /** Kill the command (and its process group) after this long. Default 60 s. */
@@ -86,35 +86,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
 export class Executor {
   /** /proc path of the sandbox's namespace descriptor, valid while the sandbox is open. */
   private readonly netnsPath: string;
   private readonly netns: string;
   private readonly label: string;
   private dir: string | undefined;
-  private holder: { outer: ChildProcess; initPid: number } | undefined;
-  private holderStarting: Promise<{ outer: ChildProcess; initPid: number }> | undefined;
-  private readonly running = new Set<ChildProcess>();
+  private holder: { outer: Spawned; initPid: number } | undefined;
+  private holderStarting: Promise<{ outer: Spawned; initPid: number }> | undefined;
+  private readonly running = new Set<Spawned>();
   private counter = 0;
   private closed = false;
 
@@ -139,25 +119,28 @@ export class Executor {
     return this.dir;
   }
 
-  private async startHolder(): Promise<{ outer: ChildProcess; initPid: number }> {
+  private async startHolder(): Promise<{ outer: Spawned; initPid: number }> {
     const privateTmp = path.join(this.directory(), "tmp");
-    const outer = spawn(
-      "setpriv",
-      ["--pdeathsig", "KILL", "--", "nsenter", `--net=${this.netnsPath}`, "--",
-        "unshare", "--pid", "--mount", "--propagation", "private", "--mount-proc", "--fork", "--kill-child=SIGKILL", "--",
-        "/bin/sh", "-c", 'mount --bind "$0" /tmp && exec sleep infinity', privateTmp],
-      { stdio: "ignore", detached: true },
-    );
-    outer.on("error", () => undefined);
+    let outer: Spawned;
+    try {
+      outer = await spawnProcess({
+        file: "setpriv",
+        args: ["--pdeathsig", "KILL", "--", "nsenter", `--net=${this.netnsPath}`, "--",
+          "unshare", "--pid", "--mount", "--propagation", "private", "--mount-proc", "--fork", "--kill-child=SIGKILL", "--",
+          "/bin/sh", "-c", 'mount --bind "$0" /tmp && exec sleep infinity', privateTmp],
+        detached: true,
+      });
+    } catch (e) {
+      throw new ExecError(`could not start the sandbox's process holder: ${(e as Error).message}`);
+    }
     // The holder lives as long as the sandbox; it must not keep tcpdrill running.
-    outer.unref();
+    outer.hold(false);
     this.running.add(outer);
     const pid = outer.pid;
-    if (pid === undefined) throw new ExecError("could not start the sandbox's process holder");
     // The holder's init is the child unshare forks; wait (bounded) for it to appear.
     const deadline = Date.now() + 2000;
     for (;;) {
-      if (outer.exitCode !== null || outer.signalCode !== null) throw new ExecError("the process holder exited at once");
+      if (outer.exited() !== undefined) throw new ExecError("the process holder exited at once");
       let children = "";
       try {
         children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
@@ -196,7 +179,7 @@ export class Executor {
     }
   }
 
-  private async ensureHolder(): Promise<{ outer: ChildProcess; initPid: number }> {
+  private async ensureHolder(): Promise<{ outer: Spawned; initPid: number }> {
     if (this.holder !== undefined) return this.holder;
     this.holderStarting ??= this.startHolder();
     this.holder = await this.holderStarting;
@@ -212,8 +195,6 @@ export class Executor {
     const k = this.counter++;
     const outPath = path.join(dir, "io", `${k}.out`);
     const errPath = path.join(dir, "io", `${k}.err`);
-    const outFd = openSync(outPath, "w");
-    const errFd = openSync(errPath, "w");
     // The working directory as seen inside the sandbox's mount namespace (see the top of the file).
     const hostTmp = os.tmpdir();
     // A directory under the host's /tmp is hidden by the private /tmp once inside: nsenter opens
@@ -221,26 +202,23 @@ export class Executor {
     // still starts there and relative paths (`../common/defaults.sh`) resolve on the host.
     const underHostTmp = options.cwd !== undefined && options.cwd !== hostTmp && options.cwd.startsWith(hostTmp + path.sep);
     const wd = options.cwd === undefined ? "/tmp" : underHostTmp ? "." : options.cwd;
-    let child: ChildProcess;
+    let child: Spawned;
     try {
-      child = spawn(
-        "setpriv",
-        ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`,
+      child = await spawnProcess({
+        file: "setpriv",
+        args: ["--pdeathsig", "KILL", "--", "nsenter", `--pid=/proc/${holder.initPid}/ns/pid`, `--net=${this.netnsPath}`,
           `--mount=/proc/${holder.initPid}/ns/mnt`, ...(underHostTmp ? [`--wd=${options.cwd}`] : []), "--",
           // cd inside: nsenter --wd would open the directory before entering the mount namespace.
           "setpriv", "--pdeathsig", "KILL", "--", "/bin/sh", "-c", '{ [ "$0" = . ] || cd -- "$0"; } || exit 125; eval "$1"', wd, command],
-        {
-          cwd: "/",
-          env: { ...process.env, ...(options.env ?? {}) },
-          detached: true,
-          stdio: ["ignore", outFd, errFd],
-        },
-      );
-    } finally {
-      closeSync(outFd);
-      closeSync(errFd);
+        cwd: "/",
+        env: { ...process.env, ...(options.env ?? {}) },
+        detached: true,
+        stdout: outPath,
+        stderr: errPath,
+      });
+    } catch (e) {
+      throw new ExecError(`cannot run ${JSON.stringify(command)}: ${(e as Error).message}`);
     }
-    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
     this.running.add(child);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -248,8 +226,7 @@ export class Executor {
       killGroup(child);
     }, options.timeoutMs ?? 60_000);
     try {
-      const outcome = await Promise.race([waitExit(child), spawnError]);
-      if (outcome instanceof Error) throw new ExecError(`cannot run ${JSON.stringify(command)}: ${outcome.message}`);
+      const outcome = await child.exit;
       return {
         status: outcome.code,
         signal: outcome.signal,
@@ -285,8 +262,8 @@ export class Executor {
     const children = [...this.running];
     for (const child of children) killGroup(child);
     // Awaited, so held (the holder is unref'd while it lives): see deadline.ts.
-    for (const child of children) child.ref();
-    await withDeadline(Promise.all(children.map(waitExit)), timeoutMs);
+    for (const child of children) child.hold(true);
+    await withDeadline(Promise.all(children.map((child) => child.exit)), timeoutMs);
     this.running.clear();
     // Off the event loop: a recursive rmdir took ~12 ms per run, stalling every other run's timing.
     if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);

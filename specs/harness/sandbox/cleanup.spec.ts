@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createSandbox, setThreadPooling, stopIdleThreads, type Sandbox } from "../../../harness/sandbox/index";
 import { sweepStaleDirectories } from "../../../harness/sandbox/exec";
 import { ELLIPSIS } from "../../../harness/sys/index";
-import { alive, eventually, footprint, settledFootprint, tasksIn } from "./helpers/proc";
+import { alive, descendantsOf, eventually, footprint, settledFootprint, tasksIn } from "./helpers/proc";
 import { requireKernel } from "../../helpers/kernel";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -36,8 +36,12 @@ describe("harness/sandbox cleanup (real kernel)", function () {
     // The thread then idles in the pool long enough to turn its event loop (thread-main.ts:
     // serveLoop), so tsx's transform cache gets written: on a cold cache every new syscall thread
     // would otherwise compile again, with an esbuild helper thread of its own.
+    // A command, too: the process spawner it starts (harness/process/spawn.ts) stays for the
+    // process's lifetime, a child of ours before every footprint.
     setThreadPooling(true);
-    await (await createSandbox({ mode: "ipv4" })).close();
+    const warm = await createSandbox({ mode: "ipv4" });
+    await warm.exec("true");
+    await warm.close();
     await new Promise((r) => setTimeout(r, 500));
     // An idle pooled thread would count as a thread of ours; these specs count exactly.
     setThreadPooling(false);
@@ -196,6 +200,8 @@ describe("harness/sandbox cleanup (real kernel)", function () {
         expect(inNs).to.include(child.pid);
         // The child itself, the PID-namespace holder (2 processes) and the sleep.
         expect(inNs.length).to.be.at.least(4);
+        // Also outside the namespace: the process spawner (harness/process/spawn.ts) under Node.
+        const descendants = descendantsOf(child.pid!);
         const started = Date.now();
         // process.kill, not child.kill: under Deno (2.9) ChildProcess#kill also closes the child's
         // stdin, and the fixture exits at once when its stdin ends, before its handlers clean up.
@@ -207,6 +213,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
         expect(await eventually(() => tasksIn(info.netns).length === 0, 3000), `tasks left in ${info.netns}`).to.equal(true);
         // A process in the middle of exiting has left its namespaces but is not a zombie yet.
         expect(await eventually(() => inNs.filter(alive).length === 0, 2000), `still alive: ${inNs.filter(alive)}`).to.equal(true);
+        expect(await eventually(() => descendants.filter(alive).length === 0, 2000), `descendants still alive: ${descendants.filter(alive)}`).to.equal(true);
         if (handlers) {
           expect(existsSync(info.dir)).to.equal(false);
         } else {

@@ -1,0 +1,284 @@
+/**
+ * Starting processes (shell commands, their sandbox's holder, Python) without stalling the runs
+ * in progress.
+ *
+ * Node's spawn forks the calling process: the kernel copies its page tables and the caller waits
+ * for the child's exec. That cost grows with the process: 1.2 ms at 45 MB, 16 ms at 350 MB (a
+ * mocha run), all of it on the main thread that times every run's events. With `-j 2`, one run's
+ * init command held the other run's events that long: tcp-info-last_data_recv read 1 s of idle
+ * as 1020 ms (CI), and a `+0 tc qdisc` took us 10-22 ms where packetdrill's system() takes ~2.
+ * So under Node, processes are started by a small helper process (spawner.cjs, ~40 MB, started
+ * once) and the main thread only writes a line to it. Deno starts processes without fork
+ * (posix_spawn: 0.7 ms here at any size), so there it spawns directly.
+ *
+ * Output goes to files, never pipes (see exec.ts: a background job keeping a pipe open would
+ * stall the command's end).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import * as path from "node:path";
+
+export interface SpawnRequest {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  /** The complete environment (default: tcpdrill's own). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Files for the child's stdout and stderr (created or truncated); default: discarded. */
+  readonly stdout?: string;
+  readonly stderr?: string;
+  /** Its own session and process group (setsid), so that killGroup reaches its descendants. */
+  readonly detached?: boolean;
+}
+
+export interface ExitStatus {
+  /** Exit status, or null when a signal ended it. */
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+export interface Spawned {
+  readonly pid: number;
+  /** Resolves when the process has ended (and was reaped). */
+  readonly exit: Promise<ExitStatus>;
+  /** The exit status once it ended, else undefined. */
+  exited(): ExitStatus | undefined;
+  /**
+   * Whether awaiting `exit` keeps tcpdrill running (default true). A sandbox's holder lives as
+   * long as its sandbox and must not; awaiting its end at close holds it again.
+   */
+  hold(held: boolean): void;
+}
+
+/** The process could not be started (`code`: ENOENT for a missing program, as Node says it). */
+export class SpawnError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "SpawnError";
+    this.code = code;
+  }
+}
+
+/** Sends SIGKILL to the process's group (it was started detached), else to the process. */
+export function killGroup(spawned: Spawned): void {
+  if (spawned.exited() !== undefined) return;
+  for (const pid of [-spawned.pid, spawned.pid]) {
+    try {
+      process.kill(pid, "SIGKILL");
+      return;
+    } catch {
+      // no such group: the process alone, or it is already gone
+    }
+  }
+}
+
+/** Starts a process; rejects with SpawnError when it cannot be started. */
+export function spawnProcess(request: SpawnRequest): Promise<Spawned> {
+  const helper = useHelper() ? Helper.get() : undefined;
+  return helper !== undefined ? helper.spawn(request) : spawnDirectly(request);
+}
+
+/**
+ * Starts the helper now (a fork of this process, once): before the runs, not in the middle of
+ * one. Does nothing where processes are spawned directly.
+ */
+export function startSpawner(): void {
+  if (useHelper()) Helper.get();
+}
+
+/** TCPDRILL_SPAWN=direct|helper overrides the choice (for measurements and debugging). */
+function useHelper(): boolean {
+  const forced = process.env["TCPDRILL_SPAWN"];
+  if (forced === "direct") return false;
+  if (forced === "helper") return true;
+  return typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
+}
+
+class Tracked implements Spawned {
+  readonly pid: number;
+  readonly exit: Promise<ExitStatus>;
+  private status: ExitStatus | undefined;
+  private settle!: (status: ExitStatus) => void;
+  private readonly holdHook: (held: boolean) => void;
+
+  constructor(pid: number, holdHook: (held: boolean) => void) {
+    this.pid = pid;
+    this.holdHook = holdHook;
+    this.exit = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  exited(): ExitStatus | undefined {
+    return this.status;
+  }
+
+  ended(status: ExitStatus): void {
+    if (this.status !== undefined) return;
+    this.status = status;
+    this.settle(status);
+  }
+
+  hold(held: boolean): void {
+    this.holdHook(held);
+  }
+}
+
+function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
+  const fds: number[] = [];
+  const output = (file: string | undefined): number | "ignore" => {
+    if (file === undefined) return "ignore";
+    const fd = openSync(file, "w");
+    fds.push(fd);
+    return fd;
+  };
+  let child: ChildProcess;
+  try {
+    child = spawn(request.file, [...request.args], {
+      ...(request.cwd !== undefined ? { cwd: request.cwd } : {}),
+      env: (request.env ?? process.env) as NodeJS.ProcessEnv,
+      detached: request.detached === true,
+      stdio: ["ignore", output(request.stdout), output(request.stderr)],
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return Promise.reject(new SpawnError(err.code ?? "ESPAWN", err.message));
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+  return new Promise((resolve, reject) => {
+    child.once("error", (e: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) reject(new SpawnError(e.code ?? "ESPAWN", e.message));
+    });
+    if (child.pid === undefined) return;
+    const tracked = new Tracked(child.pid, (held) => (held ? child.ref() : child.unref()));
+    child.once("exit", (code, signal) => tracked.ended({ code, signal }));
+    resolve(tracked);
+  });
+}
+
+type HelperReply =
+  | { readonly id: number; readonly pid: number }
+  | { readonly id: number; readonly error: { readonly code: string; readonly message: string } }
+  | { readonly id: number; readonly exit: ExitStatus };
+
+/** The spawner process (spawner.cjs) and the requests it is serving. */
+class Helper {
+  private static current: Helper | undefined;
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly starting = new Map<number, { resolve: (s: Spawned) => void; reject: (e: Error) => void }>();
+  private readonly running = new Map<number, Tracked>();
+  /** Requests whose end keeps tcpdrill running (see Spawned.hold). */
+  private readonly held = new Set<number>();
+  private buffered = "";
+  private gone = false;
+
+  static get(): Helper {
+    if (Helper.current === undefined || Helper.current.gone) Helper.current = new Helper();
+    return Helper.current;
+  }
+
+  private constructor() {
+    const env: Record<string, string | undefined> = { ...process.env };
+    // Whatever tcpdrill was started with (tsx, a Deno preload, --inspect) is not the helper's.
+    delete env["NODE_OPTIONS"];
+    // It dies with tcpdrill even if tcpdrill is killed outright (then its stdin also ends).
+    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, path.join(__dirname, "spawner.cjs")], {
+      env: env as NodeJS.ProcessEnv,
+      // Its own process group: a terminal's Ctrl-C reaches tcpdrill, which then closes its sandboxes.
+      detached: true,
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    this.child.on("error", (e) => this.fail(e));
+    this.child.on("exit", () => this.fail(new Error("the spawner process exited")));
+    this.child.stdin!.on("error", () => undefined);
+    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => this.receive(chunk));
+    this.updateRef();
+  }
+
+  spawn(request: SpawnRequest): Promise<Spawned> {
+    if (this.gone) return Promise.reject(new SpawnError("ESPAWN", "the spawner process is gone"));
+    const id = this.nextId++;
+    const started = new Promise<Spawned>((resolve, reject) => this.starting.set(id, { resolve, reject }));
+    this.held.add(id);
+    this.updateRef();
+    const line = JSON.stringify({
+      id,
+      file: request.file,
+      args: request.args,
+      cwd: request.cwd,
+      env: request.env ?? process.env,
+      stdout: request.stdout ?? null,
+      stderr: request.stderr ?? null,
+      detached: request.detached === true,
+    });
+    this.child.stdin!.write(line + "\n");
+    return started;
+  }
+
+  private receive(chunk: string): void {
+    this.buffered += chunk;
+    for (let end = this.buffered.indexOf("\n"); end >= 0; end = this.buffered.indexOf("\n")) {
+      const line = this.buffered.slice(0, end);
+      this.buffered = this.buffered.slice(end + 1);
+      let reply: HelperReply;
+      try {
+        reply = JSON.parse(line) as HelperReply;
+      } catch {
+        continue;
+      }
+      this.handle(reply);
+    }
+    this.updateRef();
+  }
+
+  private handle(reply: HelperReply): void {
+    if ("pid" in reply) {
+      const waiter = this.starting.get(reply.id);
+      this.starting.delete(reply.id);
+      const tracked = new Tracked(reply.pid, (held) => {
+        if (!this.running.has(reply.id)) return;
+        if (held) this.held.add(reply.id);
+        else this.held.delete(reply.id);
+        this.updateRef();
+      });
+      this.running.set(reply.id, tracked);
+      waiter?.resolve(tracked);
+    } else if ("error" in reply) {
+      const waiter = this.starting.get(reply.id);
+      this.starting.delete(reply.id);
+      this.held.delete(reply.id);
+      waiter?.reject(new SpawnError(reply.error.code, reply.error.message));
+    } else {
+      this.running.get(reply.id)?.ended(reply.exit);
+      this.running.delete(reply.id);
+      this.held.delete(reply.id);
+    }
+  }
+
+  /** The helper keeps tcpdrill running only while someone awaits one of its processes. */
+  private updateRef(): void {
+    const stdout = this.child.stdout as unknown as { ref(): void; unref(): void };
+    if (this.held.size > 0 && !this.gone) {
+      this.child.ref();
+      stdout.ref();
+    } else {
+      this.child.unref();
+      stdout.unref();
+    }
+  }
+
+  /** The helper died (it should not): what it was starting fails; what it started is unknown. */
+  private fail(error: Error): void {
+    if (this.gone) return;
+    this.gone = true;
+    for (const waiter of this.starting.values()) waiter.reject(new SpawnError("ESPAWN", `cannot start a process: ${error.message}`));
+    this.starting.clear();
+    // Its children got SIGKILL (--pdeathsig) with it.
+    for (const tracked of this.running.values()) tracked.ended({ code: null, signal: "SIGKILL" });
+    this.running.clear();
+    this.held.clear();
+    this.updateRef();
+  }
+}
