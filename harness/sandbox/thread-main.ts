@@ -5,7 +5,7 @@
  * it refuses to run syscalls, so nothing can land in the host's namespace.
  */
 // First, before the other modules load: boot at low priority (thread-priority.ts).
-import { lowerOwnPriority, restoreOwnPriority, yieldToPeers } from "./thread-priority";
+import { lowerOwnPriority, restoreOwnPriority, useNormalPriority, useRealtimePriority, yieldToPeers } from "./thread-priority";
 lowerOwnPriority();
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { forgetAllDescriptors } from "../sys/executor/cloexec";
@@ -72,6 +72,8 @@ function handle(request: ThreadRequest): ThreadReply {
       // A run's calls then start with an empty heap: a collection V8 would otherwise make in
       // the middle of them stopped this thread for up to 14 ms (runtime/gc.ts).
       collectGarbage("major");
+      // Real-time only now that the script's calls come (restoreOwnPriority says why not before).
+      useRealtimePriority();
       return { id: request.id, kind: "setup", value };
     }
     case "syscall": {
@@ -101,6 +103,8 @@ function handle(request: ThreadRequest): ThreadReply {
       return { id: request.id, kind: "pong" };
     }
     case "teardown": {
+      // The script is over: closing its sockets (RSTs, sock_diag) need not preempt another run.
+      useNormalPriority();
       for (const fd of request.fds) closeAbortively(fd);
       const destroyed = sandboxNetns !== undefined && threadNetns() === sandboxNetns ? destroyTcpSockets() : 0;
       return { id: request.id, kind: "teardown", value: { destroyed } };

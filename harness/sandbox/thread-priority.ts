@@ -41,11 +41,16 @@ export function useNormalPriority(): void {
   libc().sched_setscheduler(0, SCHED_OTHER, new Int32Array([0]));
 }
 
-/** Back to nice 0 (needs CAP_SYS_NICE, which a sandbox's root has); false if refused. */
+/**
+ * Back to nice 0 at SCHED_OTHER (raising needs CAP_SYS_NICE, which a sandbox's root has); false
+ * if refused. A thread being set up for a sandbox stays here, not yet real-time: building a
+ * namespace is milliseconds of kernel work (unshare(CLONE_NEWNET), links, addresses) plus a major
+ * GC, none of it timed, and at SCHED_RR 1 it would keep a CPU from the main thread and another
+ * run's syscall thread (SCHED_RR 1 too, and SCHED_RR does not preempt its equal) until it blocked.
+ */
 export function restoreOwnPriority(): boolean {
-  const ok = libc().setpriority(PRIO_PROCESS, libc().gettid(), 0) === 0;
-  useRealtimePriority();
-  return ok;
+  useNormalPriority();
+  return libc().setpriority(PRIO_PROCESS, libc().gettid(), 0) === 0;
 }
 
 /**
