@@ -10,6 +10,7 @@
 import type { IpMode } from "../../lib/trace/types";
 import { locateTick } from "../sys/tick";
 import { startSpawner } from "../process/spawn";
+import { timedRuns } from "../runtime/gc";
 import { kernelTargetFactory, modelTargetFactory, runText } from "./run-job";
 
 /** Handshake both ways, data both ways with options, and a close: the common paths. */
@@ -105,6 +106,8 @@ export function warmUpRunner(rounds = 4): Promise<void> {
     }
     // The process spawner forks this process once (spawn.ts): here, not beside a timed run.
     startSpawner();
+    // What a collection costs on this runtime decides which idle windows may take one (gc.ts).
+    timedRuns.calibrate();
     // Locating the jiffy tick busy-reads the clock for ~30 ms: here, not inside a timed run.
     try {
       locateTick();

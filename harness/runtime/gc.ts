@@ -84,6 +84,13 @@ function oldGenerationBytes(): number {
 /** A window must have this long left: a scavenge takes 0.5–4 ms, a mark-compact up to ~10. */
 const MINOR_MARGIN_MS = 15;
 const MAJOR_MARGIN_MS = 60;
+/**
+ * And at least twice what a collection of its kind was seen to take, plus this. Deno's collector
+ * ignores `type` and always collects in full: a "minor" collection took 30-40 ms over a mocha
+ * run's heap (150 ms at 134 MB), and one in a 15 ms window held a code block 20 ms past its time
+ * (tcp-info-last_data_recv read 1 s as 1020 ms, CI).
+ */
+const COST_SLACK_MS = 5;
 /** Below this the young generation is not worth a pause (V8's semi-space starts at 1 MB). */
 const MINOR_THRESHOLD_BYTES = 256 * 1024;
 /** The old generation is compacted on purpose after growing this much since the last time. */
@@ -111,6 +118,8 @@ export class TimedRuns {
   private readonly quietWaiters = new Set<{ readonly minMs: number; readonly done: () => void }>();
   /** Collections done on purpose so far (for the bench and the specs). */
   collections = { minor: 0, major: 0 };
+  /** What a collection of each kind takes (ms): the latest, decaying slowly (the heap changes). */
+  private readonly cost = { minor: 0, major: 0 };
 
   constructor(hooks: Partial<GcHooks> = {}) {
     this.hooks = { ...PROCESS_HOOKS, ...hooks };
@@ -193,18 +202,42 @@ export class TimedRuns {
     return quiet;
   }
 
+  /**
+   * Measures one collection of each kind while no run is timing (the warm-up), so that the first
+   * collection in the middle of runs already knows what it costs on this runtime.
+   */
+  calibrate(): void {
+    if (this.idleUntil.size > 0) return;
+    this.collect("minor");
+    this.collect("major");
+    this.lastOld = this.hooks.oldBytes();
+  }
+
+  /** The window (ms) a collection of `type` needs. */
+  private needs(type: "minor" | "major"): number {
+    return Math.max(type === "minor" ? MINOR_MARGIN_MS : MAJOR_MARGIN_MS, 2 * this.cost[type] + COST_SLACK_MS);
+  }
+
+  private collect(type: "minor" | "major"): boolean {
+    const started = this.hooks.now();
+    if (!this.hooks.collect(type)) return false;
+    this.cost[type] = Math.max(this.hooks.now() - started, this.cost[type] * 0.75);
+    this.collections[type]++;
+    return true;
+  }
+
   private maybeCollect(): void {
     const quiet = this.quietFor();
     if (quiet < MINOR_MARGIN_MS) return;
     const old = this.hooks.oldBytes();
     // V8's own mark-compacts shrink it too: growth counts from the lowest size seen since ours.
     this.lastOld = this.lastOld < 0 ? old : Math.min(this.lastOld, old);
-    if (quiet >= MAJOR_MARGIN_MS && old - this.lastOld >= MAJOR_GROWTH_BYTES) {
-      if (this.hooks.collect("major")) this.collections.major++;
+    if (quiet >= this.needs("major") && old - this.lastOld >= MAJOR_GROWTH_BYTES) {
+      this.collect("major");
       this.lastOld = this.hooks.oldBytes();
       return;
     }
-    if (this.hooks.youngBytes() >= MINOR_THRESHOLD_BYTES && this.hooks.collect("minor")) this.collections.minor++;
+    if (quiet >= this.needs("minor") && this.hooks.youngBytes() >= MINOR_THRESHOLD_BYTES) this.collect("minor");
   }
 }
 

@@ -11,12 +11,15 @@ describe("harness/runtime/gc", () => {
   let t = 0;
   let young = 0;
   let old = 0;
+  /** Fake milliseconds a collection of each kind takes (0: instant). */
+  let takes = { minor: 0, major: 0 };
   const runs = (): { timed: TimedRuns; done: string[] } => {
     const done: string[] = [];
     const timed = new TimedRuns({
       now: () => t,
       collect: (type) => {
         done.push(type);
+        t += takes[type];
         if (type === "minor") young = 0;
         else old = 10 * MB;
         return true;
@@ -28,6 +31,7 @@ describe("harness/runtime/gc", () => {
   };
 
   beforeEach(() => {
+    takes = { minor: 0, major: 0 };
     t = 1000;
     young = 4 * MB;
     old = 10 * MB;
@@ -69,6 +73,38 @@ describe("harness/runtime/gc", () => {
     timed.awake(a);
     timed.sleeping(a, t + 100);
     expect(done).to.deep.equal(["minor", "major"]);
+  });
+
+  it("leaves room for what a collection was seen to take (Deno's \"minor\" is a full collection)", () => {
+    const { timed, done } = runs();
+    takes = { minor: 30, major: 40 };
+    timed.calibrate();
+    expect(done, "measured once, before any run").to.deep.equal(["minor", "major"]);
+    const a = {};
+    timed.started(a);
+    const window = (ms: number): void => {
+      young = 4 * MB;
+      timed.awake(a);
+      timed.sleeping(a, t + ms);
+    };
+    window(50);
+    expect(done, "50 ms is too short for a 30 ms collection").to.have.length(2);
+    window(70);
+    expect(done).to.deep.equal(["minor", "major", "minor"]);
+    // Collections got cheaper: what they need follows, slowly (a quarter of the excess per one).
+    takes = { minor: 1, major: 1 };
+    for (let i = 0; i < 5; i++) window(70);
+    expect(done).to.have.length(8);
+    window(20);
+    expect(done, "after five cheap ones, a 20 ms window will do again").to.have.length(9);
+  });
+
+  it("calibrates only while no run is timing", () => {
+    const { timed, done } = runs();
+    young = 0;
+    timed.started({});
+    timed.calibrate();
+    expect(done).to.deep.equal([]);
   });
 
   it("does not count runs that have ended", () => {
