@@ -9,7 +9,9 @@
  * as 1020 ms (CI), and a `+0 tc qdisc` took us 10-22 ms where packetdrill's system() takes ~2.
  * So under Node, processes are started by a small helper process (spawner.cjs, ~40 MB, started
  * once) and the main thread only writes a line to it. Deno starts processes without fork
- * (posix_spawn: 0.7 ms here at any size), so there it spawns directly.
+ * (posix_spawn: 0.7 ms here at any size), so there it spawns directly — except for a `detached`
+ * child, whose setsid() needs a fork (11-12 ms at 355 MB): there the child is `setsid` (util-linux)
+ * itself, which, not leading a process group, calls setsid() and execs the program in place.
  *
  * Output goes to files, never pipes (see exec.ts: a background job keeping a pipe open would
  * stall the command's end).
@@ -88,12 +90,16 @@ export function startSpawner(): void {
   if (useHelper()) Helper.get();
 }
 
+function isDeno(): boolean {
+  return typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+}
+
 /** TCPDRILL_SPAWN=direct|helper overrides the choice (for measurements and debugging). */
 function useHelper(): boolean {
   const forced = process.env["TCPDRILL_SPAWN"];
   if (forced === "direct") return false;
   if (forced === "helper") return true;
-  return typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
+  return !isDeno();
 }
 
 class Tracked implements Spawned {
@@ -125,6 +131,9 @@ class Tracked implements Spawned {
 }
 
 function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
+  const viaSetsid = request.detached === true && isDeno();
+  const file = viaSetsid ? "setsid" : request.file;
+  const args = viaSetsid ? [request.file, ...request.args] : [...request.args];
   const fds: number[] = [];
   const output = (file: string | undefined): number | "ignore" => {
     if (file === undefined) return "ignore";
@@ -134,10 +143,10 @@ function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
   };
   let child: ChildProcess;
   try {
-    child = spawn(request.file, [...request.args], {
+    child = spawn(file, args, {
       ...(request.cwd !== undefined ? { cwd: request.cwd } : {}),
       env: (request.env ?? process.env) as NodeJS.ProcessEnv,
-      detached: request.detached === true,
+      detached: request.detached === true && !viaSetsid,
       stdio: ["ignore", output(request.stdout), output(request.stderr)],
     });
   } catch (e) {

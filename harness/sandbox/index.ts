@@ -139,7 +139,7 @@ export function sandboxSupport(): { ok: true } | { ok: false; reason: string } {
     if (probe.error !== undefined || probe.status !== 0) {
       return { ok: false, reason: `cannot create a network namespace (unshare --net: ${probe.error?.message ?? probe.stderr.toString().trim()})` };
     }
-    for (const tool of ["ip", "nsenter", "setpriv"]) {
+    for (const tool of ["ip", "nsenter", "setpriv", "setsid"]) {
       const r = spawnSync(tool, ["--version"], { timeout: 5000 });
       if (r.error !== undefined) return { ok: false, reason: `${tool} is not installed` };
     }
