@@ -77,10 +77,20 @@ export function killGroup(spawned: Spawned): void {
 }
 
 /** Starts a process; rejects with SpawnError when it cannot be started. */
-export function spawnProcess(request: SpawnRequest): Promise<Spawned> {
-  const helper = useHelper() ? Helper.get() : undefined;
-  return helper !== undefined ? helper.spawn(request) : spawnDirectly(request);
+export async function spawnProcess(request: SpawnRequest): Promise<Spawned> {
+  if (useHelper() && !Helper.unusable) {
+    try {
+      return await Helper.get().spawn(request);
+    } catch (e) {
+      // The helper could not serve it (it died, or never started): start it here instead.
+      if (!(e instanceof HelperGoneError)) throw e;
+    }
+  }
+  return spawnDirectly(request);
 }
+
+/** The spawner died before it answered a request. */
+class HelperGoneError extends Error {}
 
 /**
  * Starts the helper now (a fork of this process, once): before the runs, not in the middle of
@@ -182,6 +192,9 @@ class Helper {
   private readonly held = new Set<number>();
   private buffered = "";
   private gone = false;
+  private answered = false;
+  /** Set when a spawner died without ever answering: processes are then started directly. */
+  static unusable = false;
 
   static get(): Helper {
     if (Helper.current === undefined || Helper.current.gone) Helper.current = new Helper();
@@ -192,8 +205,10 @@ class Helper {
     const env: Record<string, string | undefined> = { ...process.env };
     // Whatever tcpdrill was started with (tsx, a Deno preload, --inspect) is not the helper's.
     delete env["NODE_OPTIONS"];
-    // It dies with tcpdrill even if tcpdrill is killed outright (then its stdin also ends).
-    this.child = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, path.join(__dirname, "spawner.cjs")], {
+    // It dies with tcpdrill even if tcpdrill is killed outright (its stdin ends then, too).
+    const helper = [process.execPath, path.join(__dirname, "spawner.cjs")];
+    const [file, ...args] = process.platform === "linux" ? ["setpriv", "--pdeathsig", "KILL", "--", ...helper] : helper;
+    this.child = spawn(file!, args, {
       env: env as NodeJS.ProcessEnv,
       // Its own process group: a terminal's Ctrl-C reaches tcpdrill, which then closes its sandboxes.
       detached: true,
@@ -207,7 +222,7 @@ class Helper {
   }
 
   spawn(request: SpawnRequest): Promise<Spawned> {
-    if (this.gone) return Promise.reject(new SpawnError("ESPAWN", "the spawner process is gone"));
+    if (this.gone) return Promise.reject(new HelperGoneError("the spawner process is gone"));
     const id = this.nextId++;
     const started = new Promise<Spawned>((resolve, reject) => this.starting.set(id, { resolve, reject }));
     this.held.add(id);
@@ -243,6 +258,7 @@ class Helper {
   }
 
   private handle(reply: HelperReply): void {
+    this.answered = true;
     if ("pid" in reply) {
       const waiter = this.starting.get(reply.id);
       this.starting.delete(reply.id);
@@ -278,13 +294,16 @@ class Helper {
     }
   }
 
-  /** The helper died (it should not): what it was starting fails; what it started is unknown. */
+  /**
+   * The helper died (it should not), or could not start (no setpriv, say): what it was starting
+   * is started directly (HelperGoneError); what it started got SIGKILL with it (--pdeathsig).
+   */
   private fail(error: Error): void {
     if (this.gone) return;
     this.gone = true;
-    for (const waiter of this.starting.values()) waiter.reject(new SpawnError("ESPAWN", `cannot start a process: ${error.message}`));
+    if (!this.answered) Helper.unusable = true;
+    for (const waiter of this.starting.values()) waiter.reject(new HelperGoneError(`the spawner process is gone: ${error.message}`));
     this.starting.clear();
-    // Its children got SIGKILL (--pdeathsig) with it.
     for (const tracked of this.running.values()) tracked.ended({ code: null, signal: "SIGKILL" });
     this.running.clear();
     this.held.clear();

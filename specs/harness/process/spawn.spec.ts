@@ -127,5 +127,16 @@ for (const way of ["helper", "direct"] as const) {
         // already gone (with the spawner)
       }
     });
+
+    if (way === "helper") {
+      it("starts processes directly when the spawner cannot start (no setpriv on PATH)", async () => {
+        const child = spawn(process.execPath, [RUN_TS, path.join(__dirname, "fixtures", "fallback-child.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+        expect(code).to.equal(0);
+        expect(JSON.parse(out)).to.deep.equal({ fromHere: true, status: { code: 0, signal: null } });
+      });
+    }
   });
 }
