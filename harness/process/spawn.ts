@@ -31,6 +31,11 @@ export interface SpawnRequest {
   readonly stderr?: string;
   /** Its own session and process group (setsid), so that killGroup reaches its descendants. */
   readonly detached?: boolean;
+  /**
+   * Talk to it: its stdin and stdout become pipes, `Spawned.write` writes to the one and every
+   * line it prints comes here (`stdout` is then ignored).
+   */
+  readonly onLine?: (line: string) => void;
 }
 
 export interface ExitStatus {
@@ -50,6 +55,8 @@ export interface Spawned {
    * long as its sandbox and must not; awaiting its end at close holds it again.
    */
   hold(held: boolean): void;
+  /** Writes to its stdin (a request with onLine only). */
+  write(text: string): void;
 }
 
 /** The process could not be started (`code`: ENOENT for a missing program, as Node says it). */
@@ -118,11 +125,17 @@ class Tracked implements Spawned {
   private status: ExitStatus | undefined;
   private settle!: (status: ExitStatus) => void;
   private readonly holdHook: (held: boolean) => void;
+  private readonly writeHook: (text: string) => void;
 
-  constructor(pid: number, holdHook: (held: boolean) => void) {
+  constructor(pid: number, holdHook: (held: boolean) => void, writeHook: (text: string) => void) {
     this.pid = pid;
     this.holdHook = holdHook;
+    this.writeHook = writeHook;
     this.exit = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  write(text: string): void {
+    if (this.status === undefined) this.writeHook(text);
   }
 
   exited(): ExitStatus | undefined {
@@ -157,7 +170,7 @@ function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
       ...(request.cwd !== undefined ? { cwd: request.cwd } : {}),
       env: (request.env ?? process.env) as NodeJS.ProcessEnv,
       detached: request.detached === true && !viaSetsid,
-      stdio: ["ignore", output(request.stdout), output(request.stderr)],
+      stdio: request.onLine !== undefined ? ["pipe", "pipe", output(request.stderr)] : ["ignore", output(request.stdout), output(request.stderr)],
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -170,13 +183,37 @@ function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
       if (child.pid === undefined) reject(new SpawnError(e.code ?? "ESPAWN", e.message));
     });
     if (child.pid === undefined) return;
-    const tracked = new Tracked(child.pid, (held) => (held ? child.ref() : child.unref()));
-    child.once("exit", (code, signal) => tracked.ended({ code, signal }));
+    const pipes = [child.stdin, child.stdout].filter((p) => p !== null) as unknown as { ref(): void; unref(): void }[];
+    const tracked = new Tracked(
+      child.pid,
+      (held) => {
+        for (const handle of [child, ...pipes]) {
+          if (held) handle.ref();
+          else handle.unref();
+        }
+      },
+      (text) => child.stdin?.write(text),
+    );
+    if (request.onLine !== undefined) {
+      const onLine = request.onLine;
+      child.stdin!.on("error", () => undefined);
+      let buffered = "";
+      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+        buffered += chunk;
+        for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+          onLine(buffered.slice(0, end));
+          buffered = buffered.slice(end + 1);
+        }
+      });
+    }
+    // After its output: every line it printed comes before its end.
+    child.once("close", (code, signal) => tracked.ended({ code, signal }));
     resolve(tracked);
   });
 }
 
 type HelperReply =
+  | { readonly id: number; readonly line: string }
   | { readonly id: number; readonly pid: number }
   | { readonly id: number; readonly error: { readonly code: string; readonly message: string } }
   | { readonly id: number; readonly exit: ExitStatus };
@@ -186,7 +223,8 @@ class Helper {
   private static current: Helper | undefined;
   private readonly child: ChildProcess;
   private nextId = 1;
-  private readonly starting = new Map<number, { resolve: (s: Spawned) => void; reject: (e: Error) => void }>();
+  private readonly starting = new Map<number, { resolve: (s: Spawned) => void; reject: (e: Error) => void; onLine?: (line: string) => void }>();
+  private readonly listeners = new Map<number, (line: string) => void>();
   private readonly running = new Map<number, Tracked>();
   /** Requests whose end keeps tcpdrill running (see Spawned.hold). */
   private readonly held = new Set<number>();
@@ -225,6 +263,7 @@ class Helper {
     if (this.gone) return Promise.reject(new HelperGoneError("the spawner process is gone"));
     const id = this.nextId++;
     const started = new Promise<Spawned>((resolve, reject) => this.starting.set(id, { resolve, reject }));
+    if (request.onLine !== undefined) this.listeners.set(id, request.onLine);
     this.held.add(id);
     this.updateRef();
     const line = JSON.stringify({
@@ -236,6 +275,7 @@ class Helper {
       stdout: request.stdout ?? null,
       stderr: request.stderr ?? null,
       detached: request.detached === true,
+      interactive: request.onLine !== undefined,
     });
     this.child.stdin!.write(line + "\n");
     return started;
@@ -259,26 +299,34 @@ class Helper {
 
   private handle(reply: HelperReply): void {
     this.answered = true;
-    if ("pid" in reply) {
+    if ("line" in reply) {
+      this.listeners.get(reply.id)?.(reply.line);
+    } else if ("pid" in reply) {
       const waiter = this.starting.get(reply.id);
       this.starting.delete(reply.id);
-      const tracked = new Tracked(reply.pid, (held) => {
-        if (!this.running.has(reply.id)) return;
-        if (held) this.held.add(reply.id);
-        else this.held.delete(reply.id);
-        this.updateRef();
-      });
+      const tracked = new Tracked(
+        reply.pid,
+        (held) => {
+          if (!this.running.has(reply.id)) return;
+          if (held) this.held.add(reply.id);
+          else this.held.delete(reply.id);
+          this.updateRef();
+        },
+        (text) => this.child.stdin!.write(JSON.stringify({ input: reply.id, text }) + "\n"),
+      );
       this.running.set(reply.id, tracked);
       waiter?.resolve(tracked);
     } else if ("error" in reply) {
       const waiter = this.starting.get(reply.id);
       this.starting.delete(reply.id);
       this.held.delete(reply.id);
+      this.listeners.delete(reply.id);
       waiter?.reject(new SpawnError(reply.error.code, reply.error.message));
     } else {
       this.running.get(reply.id)?.ended(reply.exit);
       this.running.delete(reply.id);
       this.held.delete(reply.id);
+      this.listeners.delete(reply.id);
     }
   }
 
@@ -307,6 +355,7 @@ class Helper {
     for (const tracked of this.running.values()) tracked.ended({ code: null, signal: "SIGKILL" });
     this.running.clear();
     this.held.clear();
+    this.listeners.clear();
     this.updateRef();
   }
 }

@@ -9,10 +9,12 @@
  * system() takes 2. This process stays ~40 MB and forks in ~1 ms, on its own CPU time.
  *
  * Protocol: one JSON object per line. Request on stdin:
- *   {id, file, args, cwd, env, stdout, stderr, detached}   (stdout/stderr: a path or null)
+ *   {id, file, args, cwd, env, stdout, stderr, detached, interactive}   (stdout/stderr: a path or null)
  * Replies on stdout: {id, pid} once started, or {id, error: {code, message}}; then
- * {id, exit: {code, signal}} when it ends. End of stdin (tcpdrill gone): this process exits, and
- * its children started under `setpriv --pdeathsig KILL` die with it.
+ * {id, exit: {code, signal}} when it ends. An interactive child's stdin and stdout are pipes:
+ * {input: id, text} writes text to its stdin, and each line it prints comes back as {id, line}.
+ * End of stdin (tcpdrill gone): this process exits, and its children started under
+ * `setpriv --pdeathsig KILL` die with it.
  *
  * Plain CommonJS, no TypeScript: it must start without tsx and stay small.
  */
@@ -23,6 +25,8 @@ const readline = require("node:readline");
 function send(message) {
   process.stdout.write(JSON.stringify(message) + "\n");
 }
+
+const interactive = new Map();
 
 function start(request) {
   const fds = [];
@@ -38,7 +42,7 @@ function start(request) {
       cwd: request.cwd,
       env: request.env,
       detached: request.detached === true,
-      stdio: ["ignore", output(request.stdout), output(request.stderr)],
+      stdio: request.interactive === true ? ["pipe", "pipe", output(request.stderr)] : ["ignore", output(request.stdout), output(request.stderr)],
     });
   } catch (e) {
     send({ id: request.id, error: { code: e.code || "ESPAWN", message: e.message } });
@@ -53,7 +57,16 @@ function start(request) {
   if (child.pid !== undefined) {
     started = true;
     send({ id: request.id, pid: child.pid });
-    child.once("exit", (code, signal) => send({ id: request.id, exit: { code, signal } }));
+    if (request.interactive === true) {
+      interactive.set(request.id, child);
+      child.stdin.on("error", () => undefined);
+      readline.createInterface({ input: child.stdout }).on("line", (line) => send({ id: request.id, line }));
+    }
+    // After its output: a reply's lines all come before its exit.
+    child.once("close", (code, signal) => {
+      interactive.delete(request.id);
+      send({ id: request.id, exit: { code, signal } });
+    });
   }
 }
 
@@ -64,6 +77,10 @@ readline
     try {
       request = JSON.parse(line);
     } catch {
+      return;
+    }
+    if (request.input !== undefined) {
+      interactive.get(request.input)?.stdin.write(request.text);
       return;
     }
     try {

@@ -91,6 +91,17 @@ for (const way of ["helper", "direct"] as const) {
       expect((await b.exit).signal).to.equal("SIGKILL");
     });
 
+    it("talks to a process through its stdin and the lines it prints", async () => {
+      const lines: string[] = [];
+      let notify = (): void => undefined;
+      const p = await spawnProcess({ file: "/bin/sh", args: ["-c", 'while read -r l; do echo "got $l"; done; echo bye'], onLine: (line) => (lines.push(line), notify()) });
+      p.write("one\ntwo words\n");
+      while (lines.length < 2) await new Promise<void>((r) => (notify = r));
+      expect(lines).to.deep.equal(["got one", "got two words"]);
+      killGroup(p);
+      expect((await p.exit).signal).to.equal("SIGKILL");
+    });
+
     it("killGroup ends a detached process and what it started in the background", async () => {
       const pidFile = path.join(dir, "pid");
       const p = await spawnProcess({ file: "/bin/sh", args: ["-c", `sleep 30 & echo $! > ${pidFile}; wait`], detached: true });

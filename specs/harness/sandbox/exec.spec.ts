@@ -1,6 +1,8 @@
 /** Shell commands inside a sandbox: where they run, what they return, how they end. */
 import { expect } from "chai";
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { createSandbox, type Sandbox } from "../../../harness/sandbox/index";
 import { hostInterfaces } from "./helpers/support";
 import { requireKernel } from "../../helpers/kernel";
@@ -21,7 +23,8 @@ describe("harness/sandbox exec (real kernel)", function () {
     const [net, pid, ppid, ...links] = r.stdout.trim().split("\n");
     expect(net).to.equal(sb.netns);
     expect(pid).to.not.equal(readlinkSync("/proc/self/ns/pid"));
-    expect(ppid).to.equal("PPID=0");
+    // The parent is the sandbox's command server, pid 1 of that namespace (exec.ts).
+    expect(ppid).to.equal("PPID=1");
     expect(links.map((l) => l.trim())).to.deep.equal(["lo", "tun0"]);
     for (const name of hostInterfaces().filter((n) => n !== "lo")) expect(r.stdout).to.not.include(` ${name}\n`);
   });
@@ -38,6 +41,32 @@ describe("harness/sandbox exec (real kernel)", function () {
     expect(r.stdout).to.equal("/\nhello\n");
   });
 
+  it("passes any command text through unchanged: quotes, $, backticks, newlines, UTF-8", async () => {
+    const text = "a 'b' \"c\" $HOME `x` \\n é\ttab";
+    const r = await sb.exec(`cat <<'EOF'\n${text}\nEOF\nprintf '%s|' "two words" ''; echo`);
+    expect(r).to.include({ status: 0, stderr: "" });
+    expect(r.stdout).to.equal(`${text}\ntwo words||\n`);
+  });
+
+  it("runs in a directory under the host's /tmp, hidden inside by the private one, and finds files relative to it", async () => {
+    const host = mkdtempSync(path.join(tmpdir(), "tcpdrill-exec-spec-"));
+    try {
+      mkdirSync(path.join(host, "sub"));
+      writeFileSync(path.join(host, "hello.sh"), "echo hello from $(basename $(pwd))\n");
+      const r = await sb.exec("sh ../hello.sh; pwd", { cwd: path.join(host, "sub") });
+      expect(r).to.include({ status: 0, stderr: "" });
+      expect(r.stdout).to.equal(`hello from sub\n${path.join(host, "sub")}\n`);
+      expect((await sb.exec("true", { cwd: path.join(host, "missing") })).status).to.equal(125);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+  });
+
+  it("runs commands asked at once one after another, in order", async () => {
+    const rs = await Promise.all([sb.exec("sleep 0.1; echo 1 >> /tmp/order"), sb.exec("echo 2 >> /tmp/order"), sb.exec("cat /tmp/order; rm /tmp/order")]);
+    expect(rs[2]!.stdout).to.equal("1\n2\n");
+  });
+
   it("gives each sandbox a private /tmp, shared by its commands and gone with it", async () => {
     expect((await sb.exec("echo mine > /tmp/tcpdrill-private-tmp-spec && cat /tmp/tcpdrill-private-tmp-spec")).stdout).to.equal("mine\n");
     expect(existsSync("/tmp/tcpdrill-private-tmp-spec"), "the host's /tmp is untouched").to.equal(false);
@@ -50,11 +79,14 @@ describe("harness/sandbox exec (real kernel)", function () {
     expect((await sb.exec("cat /tmp/tcpdrill-private-tmp-spec")).stdout).to.equal("mine\n");
   });
 
-  it("kills a command that outlives its timeout, with its process group", async () => {
+  it("kills a command that outlives its timeout, with what it started", async () => {
     const started = Date.now();
-    const r = await sb.exec("sleep 30; echo never", { timeoutMs: 200 });
+    const r = await sb.exec("sleep 31 & sleep 30; echo never", { timeoutMs: 200 });
     expect(r).to.include({ timedOut: true, signal: "SIGKILL", stdout: "" });
     expect(Date.now() - started).to.be.below(2000);
+    // Its background job too; the sandbox's own processes stay (the next command runs).
+    const left = await sb.exec("ps -eo args | grep -c '^sleep 3[01]' || true");
+    expect(left).to.include({ status: 0, stdout: "0\n" });
   });
 
   it("does not wait for background jobs that keep stdout open", async () => {
