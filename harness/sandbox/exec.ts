@@ -129,6 +129,15 @@ export function commandRequest(k: number, wd: string, command: string): string {
   return `${k}\n${end}\n${wd}\n${command}\n${end}\n`;
 }
 
+/** A command's output file; empty if the server could not create it (the status says why). */
+function readOutput(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -303,15 +312,20 @@ export class Executor {
     const underHostTmp = options.cwd !== undefined && options.cwd !== hostTmp && options.cwd.startsWith(hostTmp + path.sep);
     const wd = options.cwd === undefined ? "/tmp" : underHostTmp ? `/proc/1/fd/3${options.cwd.slice(hostTmp.length)}` : options.cwd;
     const exports = Object.entries(options.env ?? {})
-      .map(([name, value]) => `export ${name}=${shellQuote(value)}; `)
+      .map(([name, value]) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ExecError(`not an environment variable name: ${JSON.stringify(name)}`);
+        return `export ${name}=${shellQuote(value)}; `;
+      })
       .join("");
     let nsPid: number | undefined;
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     const status = await new Promise<number>((resolve, reject) => {
       this.pending.set(k, (what, value) => {
-        if (what === "started") nsPid = value;
-        else resolve(value);
+        if (what === "done") return resolve(value);
+        nsPid = value;
+        // Its time ran out before the server said it started.
+        if (timedOut) killCommand(holder.initPid, nsPid);
       });
       void holder.outer.exit.then(() => reject(new ExecError(`cannot run ${JSON.stringify(command)}: the sandbox's command server ended`)));
       timer = setTimeout(() => {
@@ -330,8 +344,8 @@ export class Executor {
         status: signal !== null ? null : status,
         signal,
         timedOut,
-        stdout: readFileSync(outPath, "utf8"),
-        stderr: readFileSync(errPath, "utf8"),
+        stdout: readOutput(outPath),
+        stderr: readOutput(errPath),
         durationMs: Date.now() - started,
       };
     } finally {

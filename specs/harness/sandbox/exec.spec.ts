@@ -37,8 +37,12 @@ describe("harness/sandbox exec (real kernel)", function () {
 
   it("runs in the sandbox's private /tmp unless told otherwise, and passes env", async () => {
     expect((await sb.exec("pwd; ls -A")).stdout).to.equal("/tmp\n");
-    const r = await sb.exec("pwd; echo $TCPDRILL_SPEC", { cwd: "/", env: { TCPDRILL_SPEC: "hello" } });
-    expect(r.stdout).to.equal("/\nhello\n");
+    const r = await sb.exec("pwd; echo $TCPDRILL_SPEC", { cwd: "/", env: { TCPDRILL_SPEC: "it's $HOME" } });
+    expect(r.stdout).to.equal("/\nit's $HOME\n");
+    await sb.exec("true", { env: { "A;B": "x" } }).then(
+      () => expect.fail("ran with an environment variable named A;B"),
+      (e: Error) => expect(e.message).to.match(/not an environment variable name/),
+    );
   });
 
   it("passes any command text through unchanged: quotes, $, backticks, newlines, UTF-8", async () => {
