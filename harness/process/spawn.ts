@@ -17,7 +17,7 @@
  * stall the command's end).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 export interface SpawnRequest {
@@ -67,6 +67,15 @@ export class SpawnError extends Error {
     super(message);
     this.name = "SpawnError";
     this.code = code;
+  }
+}
+
+/** What a process wrote to an output file; empty if there is no such file (it could not start). */
+export function readOutput(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
 }
 
@@ -195,20 +204,26 @@ function spawnDirectly(request: SpawnRequest): Promise<Spawned> {
       (text) => child.stdin?.write(text),
     );
     if (request.onLine !== undefined) {
-      const onLine = request.onLine;
       child.stdin!.on("error", () => undefined);
-      let buffered = "";
-      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-        buffered += chunk;
-        for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-          onLine(buffered.slice(0, end));
-          buffered = buffered.slice(end + 1);
-        }
-      });
+      eachLine(child.stdout!, request.onLine);
     }
     // After its output: every line it printed comes before its end.
     child.once("close", (code, signal) => tracked.ended({ code, signal }));
     resolve(tracked);
+  });
+}
+
+/** Calls `each` with every line `stream` carries, without its newline. */
+function eachLine(stream: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      each(line);
+    }
   });
 }
 
@@ -223,12 +238,11 @@ class Helper {
   private static current: Helper | undefined;
   private readonly child: ChildProcess;
   private nextId = 1;
-  private readonly starting = new Map<number, { resolve: (s: Spawned) => void; reject: (e: Error) => void; onLine?: (line: string) => void }>();
+  private readonly starting = new Map<number, { resolve: (s: Spawned) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<number, (line: string) => void>();
   private readonly running = new Map<number, Tracked>();
   /** Requests whose end keeps tcpdrill running (see Spawned.hold). */
   private readonly held = new Set<number>();
-  private buffered = "";
   private gone = false;
   private answered = false;
   /** Set when a spawner died without ever answering: processes are then started directly. */
@@ -255,7 +269,7 @@ class Helper {
     this.child.on("error", (e) => this.fail(e));
     this.child.on("exit", () => this.fail(new Error("the spawner process exited")));
     this.child.stdin!.on("error", () => undefined);
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => this.receive(chunk));
+    eachLine(this.child.stdout!, (line) => this.receive(line));
     this.updateRef();
   }
 
@@ -281,19 +295,14 @@ class Helper {
     return started;
   }
 
-  private receive(chunk: string): void {
-    this.buffered += chunk;
-    for (let end = this.buffered.indexOf("\n"); end >= 0; end = this.buffered.indexOf("\n")) {
-      const line = this.buffered.slice(0, end);
-      this.buffered = this.buffered.slice(end + 1);
-      let reply: HelperReply;
-      try {
-        reply = JSON.parse(line) as HelperReply;
-      } catch {
-        continue;
-      }
-      this.handle(reply);
+  private receive(line: string): void {
+    let reply: HelperReply;
+    try {
+      reply = JSON.parse(line) as HelperReply;
+    } catch {
+      return;
     }
+    this.handle(reply);
     this.updateRef();
   }
 

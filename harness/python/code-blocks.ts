@@ -12,11 +12,11 @@
  * TCP_CC_INFO or SO_MEMINFO: a block that reads a field the model does not fill fails with a
  * NameError, and the failure says the model does not track that field.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { killGroup, spawnProcess, type SpawnError, type Spawned } from "../process/spawn";
+import { killGroup, readOutput, spawnProcess, type SpawnError, type Spawned } from "../process/spawn";
 import type { CodeEvent } from "../../lib/script/ast";
 import type { Diagnostic, DiagnosticNote } from "../../lib/diagnostics/types";
 import { PYTHON_ERROR, pythonFailure, pythonProgram, type CodeFragment } from "../../lib/code/python-program";
@@ -170,26 +170,18 @@ interface PythonRun {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
-  readonly spawnError?: NodeJS.ErrnoException;
+  readonly spawnError?: SpawnError;
 }
 
 /** Output to files in the program's directory (spawn.ts: no pipes, no fork of tcpdrill). */
 async function runPython(path: string, options: EvaluateOptions): Promise<PythonRun> {
   const stdoutFile = join(dirname(path), "stdout");
   const stderrFile = join(dirname(path), "stderr");
-  const read = (file: string): string => {
-    try {
-      return readFileSync(file, "utf8");
-    } catch {
-      return "";
-    }
-  };
   let child: Spawned;
   try {
     child = await spawnProcess({ file: pythonCommand(), args: [path], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), stdout: stdoutFile, stderr: stderrFile });
   } catch (e) {
-    const error = e as SpawnError;
-    return { status: null, stdout: "", stderr: "", timedOut: false, spawnError: Object.assign(new Error(error.message), { code: error.code }) };
+    return { status: null, stdout: "", stderr: "", timedOut: false, spawnError: e as SpawnError };
   }
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -198,7 +190,7 @@ async function runPython(path: string, options: EvaluateOptions): Promise<Python
   }, options.timeoutMs ?? 60_000);
   try {
     const { code } = await child.exit;
-    return { status: code, stdout: read(stdoutFile), stderr: read(stderrFile), timedOut };
+    return { status: code, stdout: readOutput(stdoutFile), stderr: readOutput(stderrFile), timedOut };
   } finally {
     clearTimeout(timer);
   }

@@ -28,7 +28,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import * as os from "node:os";
 import * as path from "node:path";
 import { withDeadline } from "./deadline";
-import { killGroup, spawnProcess, type Spawned } from "../process/spawn";
+import { killGroup, readOutput, spawnProcess, type Spawned } from "../process/spawn";
 
 export interface ExecOptions {
   /** Kill the command (and its process group) after this long. Default 60 s. */
@@ -129,15 +129,6 @@ export function commandRequest(k: number, wd: string, command: string): string {
   return `${k}\n${end}\n${wd}\n${command}\n${end}\n`;
 }
 
-/** A command's output file; empty if the server could not create it (the status says why). */
-function readOutput(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -146,18 +137,20 @@ function signalName(n: number): string {
   return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? `SIG${n}`;
 }
 
+/** The pids of `pid`'s children (of all its threads); none if it is gone. */
+function childrenOf(pid: string): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter((c) => c !== ""));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * SIGKILL to a command the server started (`nsPid`: its pid in the namespace) and everything
  * under it. It shares the server's process group, which a group kill would end too.
  */
 function killCommand(serverPid: number, nsPid: number): void {
-  const childrenOf = (pid: string): string[] => {
-    try {
-      return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter((c) => c !== ""));
-    } catch {
-      return [];
-    }
-  };
   const command = childrenOf(String(serverPid)).find((child) => {
     try {
       const ids = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${child}/status`, "utf8"))?.[1]?.trim().split(/\s+/);
@@ -196,7 +189,8 @@ export class Executor {
   private dir: string | undefined;
   private holder: Holder | undefined;
   private holderStarting: Promise<Holder> | undefined;
-  private readonly running = new Set<Spawned>();
+  /** The holder's process as started, also while it is not yet ready (close ends it either way). */
+  private holderProcess: Spawned | undefined;
   /** The commands asked and not yet answered, by number: what the server says of each. */
   private readonly pending = new Map<number, (what: "started" | "done", value: number) => void>();
   private queue: Promise<void> = Promise.resolve();
@@ -252,7 +246,7 @@ export class Executor {
     }
     // The holder lives as long as the sandbox; it must not keep tcpdrill running.
     outer.hold(false);
-    this.running.add(outer);
+    this.holderProcess = outer;
     const fail = (why: string): never => {
       killGroup(outer);
       throw new ExecError(why);
@@ -265,14 +259,9 @@ export class Executor {
       await withDeadline(new Promise<void>((resolve) => (notify = resolve)), 20);
     }
     // Its init (the server, pid 1 of the PID namespace) is the child unshare forked.
-    let children = "";
-    try {
-      children = readFileSync(`/proc/${outer.pid}/task/${outer.pid}/children`, "utf8").trim();
-    } catch {
-      // gone
-    }
-    if (children === "") fail("the process holder's server is not running");
-    const initPid = Number(children.split(/\s+/)[0]);
+    const server = childrenOf(String(outer.pid))[0];
+    if (server === undefined) fail("the process holder's server is not running");
+    const initPid = Number(server);
     const ns = readlinkSync(`/proc/${initPid}/ns/net`);
     if (ns !== this.netns) fail(`process holder is in ${ns}, not the sandbox's ${this.netns}`);
     return { outer, initPid };
@@ -359,7 +348,7 @@ export class Executor {
     this.closed = true;
   }
 
-  /** Kills the holder (and with it every process of the sandbox) and all running commands. */
+  /** Kills the holder, and with it every process of the sandbox (its commands among them). */
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     const holder = this.holder ?? (await this.holderStarting?.catch(() => undefined));
@@ -370,12 +359,13 @@ export class Executor {
         // already gone
       }
     }
-    const children = [...this.running];
-    for (const child of children) killGroup(child);
-    // Awaited, so held (the holder is unref'd while it lives): see deadline.ts.
-    for (const child of children) child.hold(true);
-    await withDeadline(Promise.all(children.map((child) => child.exit)), timeoutMs);
-    this.running.clear();
+    const outer = this.holderProcess;
+    if (outer !== undefined) {
+      killGroup(outer);
+      // Awaited, so held (the holder is unref'd while it lives): see deadline.ts.
+      outer.hold(true);
+      await withDeadline(outer.exit, timeoutMs);
+    }
     // Off the event loop: a recursive rmdir took ~12 ms per run, stalling every other run's timing.
     if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -390,6 +380,6 @@ export class Executor {
         // already gone
       }
     }
-    for (const child of this.running) killGroup(child);
+    if (this.holderProcess !== undefined) killGroup(this.holderProcess);
   }
 }
