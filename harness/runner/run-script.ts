@@ -12,7 +12,7 @@
 import type { Event, PacketSpec, Script } from "../../lib/script/ast";
 import { printPacket, printSyscall } from "../../lib/script/printer";
 import type { Diagnostic, DiagnosticNote, Span } from "../../lib/diagnostics/types";
-import { AnchorLag, resolveTime, secs, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
+import { AnchorLag, resolveTime, secs, timingMargin, toleranceFor, verifyTime, type ResolvedTime, type TimeKind } from "../../lib/match/timing";
 import { toScriptSpace } from "../../lib/match/outbound";
 import { decodePacket, encodePacket, formatPacket, hex, seq } from "../../lib/wire";
 import type { Trace, TraceEntry } from "../../lib/trace/types";
@@ -200,6 +200,11 @@ export async function runScript(script: Script, target: Target, config: RunConfi
   };
 
   const eventTimes: [number, number][] = [];
+  /** The smallest timing margin seen (Trace.timingMarginUs). */
+  let tightest: number | undefined;
+  const noteMargin = (margin: number | undefined): void => {
+    if (margin !== undefined && (tightest === undefined || margin < tightest)) tightest = margin;
+  };
   /** Readying a syscall thread for a call the target makes on the runner's thread would only make it spin. */
   const needsThread = (name: string): boolean => target.callMayNeedThread?.(name) ?? true;
   const states = new TraceStates(state, target, entries, at);
@@ -336,7 +341,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
 
   if (later.length > 0) await target.quietMoment?.();
   for (const fill of later) fill();
-  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), ...(warnings.length > 0 ? { warnings } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
+  return { script: script.file, mode: config.mode, target: target.kind, verdict, ...(failure !== undefined ? { failure } : {}), ...(epochMs !== undefined ? { epochMs } : {}), ...(warnings.length > 0 ? { warnings } : {}), ...(tightest !== undefined ? { timingMarginUs: Math.round(tightest) } : {}), entries, wallMs: Date.now() - started, scriptedUsecs: lastScripted };
 
   /**
    * Packets the kernel sent before the script's last event that no `>` line consumed: packetdrill
@@ -456,6 +461,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         const actualText = (): string => formatPacket(actual, { direction: "outbound" });
         entries.push(filledLater({ kind: "sniff", time: actualAt, source: line, hex: "", text: "", matched: mismatches.length === 0, ...ruleOf(first) }, { hex: () => encodePacket(live), text: actualText }));
         const timing = verifyTime(config, resolved, actualAt, prevAt, "outbound packet", slack);
+        noteMargin(timingMargin(config, resolved, actualAt, prevAt, slack));
         const problems = mismatches.map((m) => m.message);
         if (timing !== undefined) problems.push(`timing error: ${timing.message}`);
         if (problems.length > 0) {
@@ -561,6 +567,7 @@ export async function runScript(script: Script, target: Target, config: RunConfi
         const f = check(result);
         if (f !== undefined) return { failure: f };
         const err = verifyTime(config, endTime, at(result.end), resolved.at, "system call return", 0, lag.total - lagBefore);
+        noteMargin(timingMargin(config, endTime, at(result.end), resolved.at, 0, lag.total - lagBefore));
         if (err !== undefined) return { failure: new ScriptFailure({ code: "E-timing", severity: "error", message: `timing error: ${err.message}`, span: call.end!.span }) };
         return { result };
       },

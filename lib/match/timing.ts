@@ -94,10 +94,9 @@ export function verifyTime(
   lateSlack = 0,
 ): TimingError | undefined {
   if (expected.kind === "any") return undefined;
+  const margin = timingMargin(config, expected, actual, previousAt, earlySlack, lateSlack);
+  if (margin === undefined || margin >= 0) return undefined;
   const tolerance = toleranceFor(config, expected.at, previousAt);
-  const early = actual < expected.at - tolerance - Math.max(0, earlySlack);
-  const late = actual > expected.end + tolerance + Math.max(0, lateSlack);
-  if (!early && !late) return undefined;
   let message: string;
   switch (expected.kind) {
     case "absolute-range":
@@ -114,6 +113,28 @@ export function verifyTime(
       break;
   }
   return { expected, actual, tolerance, message };
+}
+
+/**
+ * How far inside its window (µs) something checked by verifyTime happened: the distance to the
+ * nearer edge, negative when outside (verifyTime's error), undefined for `*`. A kernel timer
+ * fires on a jiffy tick, so a packet well inside its window on one run can come a tick (4 ms at
+ * HZ=250) later on another; a small margin says the verdict hung on where the run fell
+ * between ticks.
+ */
+export function timingMargin(
+  config: TimingConfig,
+  expected: ResolvedTime,
+  actual: number,
+  previousAt: number | undefined,
+  earlySlack = 0,
+  lateSlack = 0,
+): number | undefined {
+  if (expected.kind === "any") return undefined;
+  const tolerance = toleranceFor(config, expected.at, previousAt);
+  const earliest = expected.at - tolerance - Math.max(0, earlySlack);
+  const latest = expected.end + tolerance + Math.max(0, lateSlack);
+  return Math.min(actual - earliest, latest - actual);
 }
 
 /** Microseconds as packetdrill prints seconds: six decimals. */

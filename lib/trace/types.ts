@@ -71,4 +71,21 @@ export interface Trace {
   readonly scriptedUsecs: number;
   /** Conditions that do not fail the run but may explain it (an init command's sysctl that did not apply). */
   readonly warnings?: readonly string[];
+  /**
+   * The smallest margin (µs) of the run's timing checks (outbound packets, blocking calls'
+   * returns; lib/match/timing.ts: timingMargin), negative when one failed. Absent when none ran.
+   */
+  readonly timingMarginUs?: number;
+  /** Set when the run was repeated to confirm its outcome (lib/trace/confirm.ts). */
+  readonly repeats?: Repeats;
+}
+
+/** How the repeats of a run whose verdict could hang on timing came out. */
+export interface Repeats {
+  /** Runs made, this one included. */
+  readonly runs: number;
+  /** Runs with this run's outcome (the majority's), this one included. */
+  readonly agreeing: number;
+  /** The other runs' outcomes, as outcomeText describes them. */
+  readonly others: readonly string[];
 }

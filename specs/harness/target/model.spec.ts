@@ -289,6 +289,10 @@ describe("harness/target/model: scripts through the runner", () => {
     const late = await run(script("late.pkt", body("+.1")));
     expect(late.trace.verdict).to.equal("fail");
     expect(late.trace.failure?.code).to.equal("E-timing");
+    // The tightest timing check: a `+0` packet on time has the whole 4 ms tolerance either side;
+    // the ACK 60 ms before its window (+.1, 12.5 ms tolerance) is that far outside.
+    expect(now.trace.timingMarginUs).to.equal(4000);
+    expect(late.trace.timingMarginUs).to.equal(340_000 - (400_000 - 12_500));
   });
 
   it("does not hold a window the model does not promise against it, but does hold the SYN-ACK's", async () => {

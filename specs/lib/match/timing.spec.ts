@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { AnchorLag, defaultTiming, resolveTime, toleranceFor, verifyTime } from "../../../lib/match/timing";
+import { AnchorLag, defaultTiming, resolveTime, timingMargin, toleranceFor, verifyTime } from "../../../lib/match/timing";
 
 describe("lib/match/timing", () => {
   it("uses the fixed tolerance for short gaps and 12.5% of long ones", () => {
@@ -16,6 +16,23 @@ describe("lib/match/timing", () => {
     const range = resolveTime("relative-range", 1_000, 3_000, 10_000, undefined, false);
     expect([range.at, range.end, range.offset]).to.deep.equal([11_000, 13_000, 10_000]);
     expect(resolveTime("absolute", 7, 7, 99, undefined, false).at).to.equal(7);
+  });
+
+  it("measures how far inside its window an event came: to the nearer edge, negative outside", () => {
+    const t = resolveTime("absolute", 300_000, 300_000, 0, undefined, false);
+    expect(timingMargin(defaultTiming, t, 300_000, 290_000)).to.equal(4000);
+    expect(timingMargin(defaultTiming, t, 303_970, 290_000)).to.equal(30);
+    expect(timingMargin(defaultTiming, t, 296_500, 290_000)).to.equal(500);
+    expect(timingMargin(defaultTiming, t, 304_500, 290_000)).to.equal(-500);
+    expect(timingMargin(defaultTiming, t, 295_000, 290_000)).to.equal(-1000);
+    // The slacks widen their side, as in verifyTime.
+    expect(timingMargin(defaultTiming, t, 304_500, 290_000, 0, 1000)).to.equal(500);
+    const range = resolveTime("absolute-range", 100_000, 200_000, 0, undefined, false);
+    expect(timingMargin(defaultTiming, range, 150_000, 0)).to.equal(62_500);
+    expect(timingMargin(defaultTiming, resolveTime("any", 0, 0, 0, undefined, false), 1, 0)).to.equal(undefined);
+    // verifyTime fails exactly where the margin goes negative.
+    expect(verifyTime(defaultTiming, t, 304_000, 290_000, "outbound packet")).to.equal(undefined);
+    expect(verifyTime(defaultTiming, t, 304_001, 290_000, "outbound packet")).to.not.equal(undefined);
   });
 
   it("accepts events inside the tolerance and reports packetdrill's message outside it", () => {
