@@ -4,8 +4,9 @@
  * script line and the same field). Lists every disagreement, then as its last line
  * `corpus: <seconds> s, <agree>/<total> agree` (packetdrill: 360 s serially for these 325 runs;
  * target: under half of that, with ≥ 98 % agreement). The lines before it give the share of CPU
- * time the host stole from this VM meanwhile and the runner's own lateness (lib/trace/lateness.ts)
- * over every injection and call of every run.
+ * time the host stole from this VM meanwhile, the runs confirmed by running again (`--confirm`'s
+ * default) and those whose repeats did not all agree, and the runner's own lateness
+ * (lib/trace/lateness.ts) over every injection and call of every run.
  *
  *   npx tsx bench/corpus.ts [corpus dir] [-j N] [--keep FILE.tsv]
  *
@@ -57,6 +58,11 @@ async function main(): Promise<void> {
   // Time the hypervisor gave the VM's CPUs to others while they had work: it comes in stalls of
   // tens of milliseconds, and a run with a few percent of it has visibly more late events.
   if (cpu0 !== undefined && cpu1 !== undefined) console.log(`host steal: ${((100 * (cpu1.steal - cpu0.steal)) / (cpu1.total - cpu0.total)).toFixed(1)} % of CPU time`);
+  // Runs whose outcome could be timing luck were run again (lib/trace/confirm.ts): how many, and
+  // which did not agree with themselves (the kernel races this bench can only measure).
+  const repeated = traces.filter((t) => t.repeats !== undefined);
+  const split = repeated.filter((t) => t.repeats!.others.length > 0);
+  console.log(`confirmed by running again: ${repeated.length} runs, ${split.length} not unanimous${split.length > 0 ? ": " + split.map((t) => `${t.script} [${t.mode}] ${t.repeats!.agreeing} of ${t.repeats!.runs}`).join(", ") : ""}`);
   console.log(`runner lateness: p50 ${late.p50.toFixed(0)} µs, p90 ${late.p90.toFixed(0)} µs, p99 ${late.p99.toFixed(0)} µs, max ${late.max.toFixed(0)} µs over ${late.actions} injections and calls`);
   console.log(`corpus: ${seconds.toFixed(1)} s, ${agreement.agree}/${agreement.total} agree`);
 }

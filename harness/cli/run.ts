@@ -22,8 +22,10 @@ import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { variantModes, withVariant } from "../runner/variants";
 import { warmUpKernel } from "../runner/warm-up";
-import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst } from "../runner/scheduler";
+import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst, playTwice } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
+import { defaultConfirmPolicy, needsConfirmation, type ConfirmPolicy } from "../../lib/trace/confirm";
+import { confirmed } from "../runner/confirm";
 
 const USAGE = `usage: tcpdrill run [options] <script or directory>...
 
@@ -55,6 +57,10 @@ options:
   -j, --jobs N             kernel runs in parallel, each in its own namespace (default: one per
                            core; sandboxes are set up one at a time, the longest scripts first;
                            model runs: default 1, they share one thread)
+  --confirm N              run a kernel script again, up to N more times, when its outcome may be
+                           timing luck (it failed, or a packet came within 0.5 ms of its window's
+                           edge) and it ran for at most 5 s; the majority outcome is the verdict,
+                           and the report says how the others went (default 2; 0: never)
   --json                   one JSON object per run per line
   --pcap DIR               write each run's packets to DIR/<script>.<mode>.<target>.pcap
                            (<script>: the file name; scripts sharing one get their directory
@@ -79,6 +85,7 @@ function parse(argv: string[]) {
       ...SCRIPT_RUN_OPTIONS,
       target: { type: "string" },
       jobs: { type: "string", short: "j" },
+      confirm: { type: "string" },
       pcap: { type: "string" },
       ladder: { type: "string" },
       trace: { type: "string" },
@@ -100,6 +107,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const kind = values.target === "model" ? "model" : "kernel";
   let base: Partial<RunConfig>;
   let jobs: number;
+  let confirm: ConfirmPolicy;
   let work: { file: string; mode: IpMode }[];
   try {
     if (values.target !== undefined && values.target !== "kernel" && values.target !== "model") {
@@ -108,6 +116,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
     base = { ...runConfigFrom(values), target: kind, noShell: values["no-shell"] === true, verbose: values.verbose === true };
     jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? defaultJobs(kind)));
+    confirm = { ...defaultConfirmPolicy, repeats: Math.floor(nonNegative("confirm", values.confirm) ?? defaultConfirmPolicy.repeats) };
     if (values.variants !== undefined && values.variants !== "all") throw new Error(`--variants takes 'all', got '${values.variants}'`);
     if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
     const scripts = expandScripts(positionals);
@@ -138,25 +147,41 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const results: JobResult[] = new Array(work.length);
   const stems = scriptStems(work.map((w) => w.file));
   const views = new RunViews({ ...(values.ladder !== undefined ? { ladder: values.ladder } : {}), ...(values.trace !== undefined ? { trace: values.trace } : {}), ...(values.report !== undefined ? { report: values.report } : {}) }, work.length, io, stems);
-  let next = 0;
   let done = 0;
   const inFlight = new Map<number, string>();
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (next >= work.length) return;
-      const i = order[next++]!;
-      const w = work[i]!;
-      inFlight.set(i, `${w.file} (${w.mode})`);
-      results[i] = await runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
-      inFlight.delete(i);
-      done++;
-      io.onTrace?.(results[i]!.trace);
-      if (reportsEachRun(values)) report(io, results[i]!, values.json === true, colour, done, work.length);
-      if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(results[i]!.trace).replace(/^/gm, "    "));
-      if (values.pcap !== undefined) savePcap(values.pcap, results[i]!.trace, stems);
-      views.save(results[i]!);
-    }
+  const once = (i: number): Promise<JobResult> => {
+    const w = work[i]!;
+    return runJob(w.file, w.mode, values.variants !== undefined ? withVariant(base, w.mode) : base, factory);
   };
+  const finish = (i: number, result: JobResult): void => {
+    results[i] = result;
+    done++;
+    io.onTrace?.(result.trace);
+    if (reportsEachRun(values)) report(io, result, values.json === true, colour, done, work.length);
+    if (values.verbose === true && values.json !== true) io.stdout.write(formatTrace(result.trace).replace(/^/gm, "    "));
+    if (values.pcap !== undefined) savePcap(values.pcap, result.trace, stems);
+    views.save(result);
+  };
+  // First every run once; the runs to confirm (lib/trace/confirm.ts) are repeated once no first
+  // run is left to start, not straight away: under other conditions (another script beside
+  // them, or none), so that what made the first run unlucky is less likely to repeat with it.
+  const firstRuns = new Map<number, JobResult>();
+  const tracked = async (i: number, play: () => Promise<void>): Promise<void> => {
+    inFlight.set(i, `${work[i]!.file} (${work[i]!.mode})`);
+    await play();
+    inFlight.delete(i);
+  };
+  const playOnce = async (i: number): Promise<boolean> => {
+    let again = false;
+    await tracked(i, async () => {
+      const first = await once(i);
+      again = needsConfirmation(first.trace, confirm);
+      if (again) firstRuns.set(i, first);
+      else finish(i, first);
+    });
+    return again;
+  };
+  const confirmRun = (i: number): Promise<void> => tracked(i, async () => finish(i, await confirmed(firstRuns.get(i)!, () => once(i), confirm)));
   // The event loop running dry with runs unfinished means one awaits something only an unref'd
   // handle could bring (a bug): say which, instead of exiting silently with status 0.
   const onDrain = (): void => {
@@ -165,7 +190,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   };
   process.once("beforeExit", onDrain);
   try {
-    await Promise.all(Array.from({ length: Math.min(jobs, work.length) }, worker));
+    await playTwice(order, jobs, playOnce, confirmRun, (i) => scriptSeconds(work[i]!.file), (i) => work[i]!.file);
   } finally {
     process.removeListener("beforeExit", onDrain);
     uninstall();
@@ -174,7 +199,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.tsv !== undefined) writeTsv(values.tsv, results, base.congestionControl !== undefined);
   const passed = results.filter((r) => r.trace.verdict === "pass").length;
   const failed = results.length - passed;
-  if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed\n`);
+  if (values.json !== true) io.stdout.write(`${passed} passed, ${failed} failed${confirmationSummary(results.map((r) => r.trace))}\n`);
   const envErrors = results.every((r) => r.trace.verdict === "error" && r.trace.failure?.code === "E-environment");
   return finishRecords(values, results, io, failed === 0 ? 0 : envErrors ? 2 : 1);
 }
@@ -212,14 +237,32 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
         line: t.failure?.span?.start.line ?? null,
         warnings: t.warnings ?? [],
         wall_ms: t.wallMs,
+        ...(t.timingMarginUs !== undefined ? { timing_margin_us: t.timingMarginUs } : {}),
+        ...(t.repeats !== undefined ? { runs: t.repeats.runs, agreeing: t.repeats.agreeing, other_outcomes: t.repeats.others } : {}),
       }) + "\n",
     );
     return;
   }
   const progress = total > 1 ? `[${done}/${total}] ` : "";
-  io.stdout.write(`${progress}${verdictWord(t, colour)} ${t.script} (${t.mode}) ${t.wallMs} ms\n`);
+  io.stdout.write(`${progress}${verdictWord(t, colour)} ${t.script} (${t.mode}) ${t.wallMs} ms${repeatsText(t)}\n`);
   for (const w of t.warnings ?? []) io.stdout.write(`    ${colour ? styleText("yellow", "warning") : "warning"}: ${w}\n`);
   if (t.failure !== undefined) io.stdout.write(renderDiagnostic(t.failure, r.source).replace(/^/gm, "    ") + "\n");
+}
+
+/** " (4 confirmed by running again; 1 of them not unanimous)", or "" when nothing was repeated. */
+function confirmationSummary(traces: readonly Trace[]): string {
+  const repeated = traces.filter((t) => t.repeats !== undefined);
+  if (repeated.length === 0) return "";
+  const split = repeated.filter((t) => t.repeats!.others.length > 0).length;
+  return ` (${repeated.length} confirmed by running again; ${split} of them not unanimous)`;
+}
+
+/** ", 2 of 3 runs (other: fail at line 18 (E-timing))" for a confirmed run; "" otherwise. */
+function repeatsText(t: Trace): string {
+  const r = t.repeats;
+  if (r === undefined) return "";
+  const others = r.others.length > 0 ? ` (other${r.others.length > 1 ? "s" : ""}: ${r.others.join("; ")})` : "";
+  return `, ${r.agreeing} of ${r.runs} runs${others}`;
 }
 
 function savePcap(dir: string, t: Trace, stems: ReadonlyMap<string, string>): void {

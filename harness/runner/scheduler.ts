@@ -71,3 +71,71 @@ export function estimateSeconds(text: string): number {
 export function longestFirst(weights: readonly number[]): number[] {
   return weights.map((w, i) => [w, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
 }
+
+/**
+ * Plays `items` on `jobs` workers with `first`, in the order given except that a worker skips
+ * ahead past items whose `key` (the script file) is playing on another worker right now, and
+ * waits when only such twins are left; an item `first` answers true for is played again with
+ * `second` (heaviest `weight` first, by the same rule) by the first worker that finds no first
+ * play left to start, so second plays fill the end of the first ones instead of waiting for all
+ * of them. Resolves once every play has finished.
+ *
+ * Why the skipping: every kernel run starts at the same jiffy phase (target/kernel.ts), so two
+ * variants of one script side by side do the same things at the same moments of each tick. A
+ * timer due on a tick then fires a tick late more often (lib/trace/confirm.ts):
+ * fin-close-socket's delayed ACK came late in 8 of 41 runs beside a copy of itself, in 1 of 19
+ * beside a bulk transfer.
+ */
+export async function playTwice(
+  items: readonly number[],
+  jobs: number,
+  first: (i: number) => Promise<boolean>,
+  second: (i: number) => Promise<void>,
+  weight: (i: number) => number,
+  key: (i: number) => string,
+): Promise<void> {
+  const firsts = [...items];
+  const again: number[] = [];
+  const playing = new Map<string, number>();
+  let firstPlaying = 0;
+  const waiting: (() => void)[] = [];
+  /** The first of `list` whose key is not playing, taken out of it; undefined if none is. */
+  const take = (list: number[]): number | undefined => {
+    const k = list.findIndex((i) => (playing.get(key(i)) ?? 0) === 0);
+    return k < 0 ? undefined : list.splice(k, 1)[0]!;
+  };
+  const play = async (i: number, run: () => Promise<void>): Promise<void> => {
+    playing.set(key(i), (playing.get(key(i)) ?? 0) + 1);
+    try {
+      await run();
+    } finally {
+      playing.set(key(i), playing.get(key(i))! - 1);
+      for (const wake of waiting.splice(0)) wake();
+    }
+  };
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (firsts.length === 0 && again.length === 0 && firstPlaying === 0) return;
+      let i: number | undefined;
+      if (firsts.length > 0 && (i = take(firsts)) !== undefined) {
+        const item = i;
+        firstPlaying++;
+        await play(item, async () => {
+          try {
+            if (await first(item)) again.push(item);
+          } finally {
+            firstPlaying--;
+          }
+        });
+      } else if (firsts.length === 0 && (i = take(again.sort((a, b) => weight(b) - weight(a)))) !== undefined) {
+        const item = i;
+        await play(item, () => second(item));
+      } else {
+        // Only twins of what plays now are left, or nothing yet (a first play still running may
+        // hand an item back): wait for a play to end rather than play an item beside its twin.
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+}

@@ -85,4 +85,40 @@ describe("harness/cli/run corpus mode", function () {
     expect(await runCommand(["--json", "--cc", "nosuchcc", file], refused)).to.equal(1);
     expect(refused.out()).to.match(/--cc nosuchcc: setsockopt\(TCP_CONGESTION\) failed with ENOENT/);
   });
+
+  it("--confirm: refuses a bad count; model runs are never repeated (they are deterministic)", async () => {
+    const file = path.join(dir, "bad.pkt");
+    fs.writeFileSync(file, PASSIVE.replace("ack 1 <...>", "ack 2 <...>"));
+    const bad = captureIo();
+    expect(await runCommand(["--confirm", "twice", file], bad)).to.equal(2);
+    expect(bad.err()).to.match(/--confirm takes a non-negative number, got 'twice'/);
+    const model = captureIo();
+    expect(await runCommand(["--target", "model", "--json", file], model)).to.equal(1);
+    expect(JSON.parse(model.out().trim())).to.not.have.property("runs");
+  });
+
+  it("kernel: a failing run is run again to confirm it, and the report says how the runs went", async function () {
+    requireKernel(this);
+    const file = path.join(dir, "bad.pkt");
+    fs.writeFileSync(file, PASSIVE.replace("ack 1 <...>", "ack 2 <...>"));
+    const io = captureIo();
+    expect(await runCommand([file], io), io.out() + io.err()).to.equal(1);
+    expect(io.out()).to.match(/^FAIL {2}\S*bad\.pkt \(ipv4\) \d+ ms, 2 of 2 runs$/m);
+    expect(io.out()).to.match(/^0 passed, 1 failed \(1 confirmed by running again; 0 of them not unanimous\)$/m);
+    const json = captureIo();
+    expect(await runCommand(["--json", "--confirm", "4", file], json)).to.equal(1);
+    // Five runs allowed: three that agree settle it.
+    expect(JSON.parse(json.out().trim())).to.deep.include({ verdict: "fail", runs: 3, agreeing: 3, other_outcomes: [] });
+    const off = captureIo();
+    expect(await runCommand(["--confirm", "0", file], off)).to.equal(1);
+    expect(off.out()).to.not.match(/runs|confirmed/);
+    const ok = captureIo();
+    fs.writeFileSync(file, PASSIVE);
+    expect(await runCommand(["--json", file], ok), ok.out()).to.equal(0);
+    const pass = JSON.parse(ok.out().trim()) as { verdict: string; timing_margin_us: number; runs?: number };
+    expect(pass.verdict).to.equal("pass");
+    // The SYN-ACK comes within microseconds of the SYN: well inside its 4 ms window, not repeated.
+    expect(pass.timing_margin_us).to.be.greaterThan(3000);
+    expect(pass.runs).to.equal(undefined);
+  });
 });

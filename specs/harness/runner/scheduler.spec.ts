@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { estimateSeconds, Gate, gatedFactory, longestFirst } from "../../../harness/runner/scheduler";
+import { estimateSeconds, Gate, gatedFactory, longestFirst, playTwice } from "../../../harness/runner/scheduler";
 import type { Target } from "../../../harness/target/target";
 
 describe("harness/runner/scheduler", () => {
@@ -43,5 +43,62 @@ describe("harness/runner/scheduler", () => {
     });
     expect(await failed.then(() => "resolved", (e: Error) => e.message)).to.equal("boom");
     expect(await gate.run(async () => 7)).to.equal(7);
+  });
+});
+
+describe("harness/runner/scheduler playTwice", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** Plays items with durations `ms` and keys `keys`; logs starts and ends, checks twins never overlap. */
+  async function play(keys: string[], ms: number[], again: (i: number) => boolean, jobs = 2) {
+    const log: string[] = [];
+    const playing = new Map<string, number>();
+    let overlapped = false;
+    const run = async (tag: string, i: number): Promise<void> => {
+      if ((playing.get(keys[i]!) ?? 0) > 0) overlapped = true;
+      playing.set(keys[i]!, (playing.get(keys[i]!) ?? 0) + 1);
+      log.push(`${tag}${i}`);
+      await sleep(ms[i]!);
+      playing.set(keys[i]!, playing.get(keys[i]!)! - 1);
+    };
+    await playTwice(
+      keys.map((_, i) => i),
+      jobs,
+      async (i) => {
+        await run("first", i);
+        return again(i);
+      },
+      (i) => run("second", i),
+      (i) => ms[i]!,
+      (i) => keys[i]!,
+    );
+    return { log, overlapped };
+  }
+
+  it("never plays two items of one key side by side: a worker skips ahead to another script", async () => {
+    // Three variants of a, then b and c: the second worker takes b, not a's twin.
+    const { log, overlapped } = await play(["a", "a", "a", "b", "c"], [30, 30, 30, 10, 10], () => false);
+    expect(overlapped).to.equal(false);
+    expect(log.slice(0, 2)).to.deep.equal(["first0", "first3"]);
+    expect(log.filter((l) => l.startsWith("first")).sort()).to.deep.equal(["first0", "first1", "first2", "first3", "first4"]);
+  });
+
+  it("waits instead of playing twins together when nothing else is left", async () => {
+    const { log, overlapped } = await play(["a", "a"], [20, 20], () => false);
+    expect(overlapped).to.equal(false);
+    expect(log).to.deep.equal(["first0", "first1"]);
+  });
+
+  it("plays again what the first play hands back, heaviest first, once no first play is left to start", async () => {
+    const { log, overlapped } = await play(["a", "b", "c", "d"], [40, 5, 15, 5], (i) => i === 1 || i === 2);
+    expect(overlapped).to.equal(false);
+    // b and c come back; c (heavier) goes first, while a's long first play still runs.
+    expect(log).to.deep.equal(["first0", "first1", "first2", "first3", "second2", "second1"]);
+  });
+
+  it("resolves at once for no items, and plays everything with one worker", async () => {
+    expect((await play([], [], () => false)).log).to.deep.equal([]);
+    const { log } = await play(["a", "b"], [1, 1], () => true, 1);
+    expect(log).to.deep.equal(["first0", "first1", "second0", "second1"]);
   });
 });
