@@ -58,7 +58,7 @@ options:
                            core; sandboxes are set up one at a time, the longest scripts first;
                            model runs: default 1, they share one thread)
   --confirm N              run a kernel script again, up to N more times, when its outcome may be
-                           timing luck (it failed, or a packet came within 0.5 ms of its window's
+                           timing luck (it failed, or a packet came within 1 ms of its window's
                            edge) and it ran for at most 5 s; the majority outcome is the verdict,
                            and the report says how the others went (default 2; 0: never)
   --json                   one JSON object per run per line

@@ -29,10 +29,16 @@ export interface ConfirmPolicy {
 }
 
 /**
- * Margins of the corpus's passing runs, over 14 full runs: 0.6 ms and up, except for runs that
- * flipped later (shutdown-rdwr-send-queue-ack-close passed twice, 30 µs inside its window).
+ * The runner's own drift moves where a script's events fall between ticks by up to ~1.5 ms
+ * (session 9: shutdown-rdwr-send-queue-ack-close's ACK landed 1.3–3.1 ms into its jiffy over 90
+ * runs). A timer-driven packet that passes only when that drift is large passes near the edge:
+ * shutdown-rdwr-send-queue-ack-close's TLP, which packetdrill and most runs see a tick too late,
+ * passed 30 µs, 404 µs and more than 500 µs inside its window (it cannot pass by more than the
+ * ~1 ms its ACK may lie from the next tick). Of the corpus's other passes only a few come that
+ * close (sack-shift-sacked-7-3-4-8-9-fack 0.8–1.1 ms, fin-close-socket ~1.1 ms); the rest have 2 ms
+ * and more.
  */
-export const CLOSE_MARGIN_US = 500;
+export const CLOSE_MARGIN_US = 1000;
 
 export const defaultConfirmPolicy: ConfirmPolicy = { repeats: 2, maxWallMs: 5_000, closeMarginUs: CLOSE_MARGIN_US };
 

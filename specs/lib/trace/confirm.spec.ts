@@ -25,6 +25,8 @@ describe("lib/trace/confirm", () => {
     const p = defaultConfirmPolicy;
     expect(needsConfirmation(run({ verdict: "fail" }), p)).to.equal(true);
     expect(needsConfirmation(run({ verdict: "pass", timingMarginUs: 30 }), p)).to.equal(true);
+    expect(needsConfirmation(run({ verdict: "pass", timingMarginUs: 900 }), p)).to.equal(true);
+    expect(needsConfirmation(run({ verdict: "pass", timingMarginUs: 1000 }), p)).to.equal(false);
     expect(needsConfirmation(run({ verdict: "pass", timingMarginUs: -1 }), p)).to.equal(true);
     expect(needsConfirmation(run({ verdict: "pass", timingMarginUs: 2000 }), p)).to.equal(false);
     expect(needsConfirmation(run({ verdict: "pass" }), p)).to.equal(false);
