@@ -23,6 +23,7 @@ import { runCommand } from "../harness/cli/run";
 import { stageCorpus } from "../harness/corpus/stage";
 import { sandboxSupport } from "../harness/sandbox";
 import { summarizeLateness } from "../lib/trace/lateness";
+import { confirmationOf } from "../lib/trace/confirm";
 import type { Trace } from "../lib/trace/types";
 
 async function main(): Promise<void> {
@@ -60,8 +61,7 @@ async function main(): Promise<void> {
   if (cpu0 !== undefined && cpu1 !== undefined) console.log(`host steal: ${((100 * (cpu1.steal - cpu0.steal)) / (cpu1.total - cpu0.total)).toFixed(1)} % of CPU time`);
   // Runs whose outcome could be timing luck were run again (lib/trace/confirm.ts): how many, and
   // which did not agree with themselves (the kernel races this bench can only measure).
-  const repeated = traces.filter((t) => t.repeats !== undefined);
-  const split = repeated.filter((t) => t.repeats!.others.length > 0);
+  const { repeated, split } = confirmationOf(traces);
   console.log(`confirmed by running again: ${repeated.length} runs, ${split.length} not unanimous${split.length > 0 ? ": " + split.map((t) => `${t.script} [${t.mode}] ${t.repeats!.agreeing} of ${t.repeats!.runs}`).join(", ") : ""}`);
   console.log(`runner lateness: p50 ${late.p50.toFixed(0)} µs, p90 ${late.p90.toFixed(0)} µs, p99 ${late.p99.toFixed(0)} µs, max ${late.max.toFixed(0)} µs over ${late.actions} injections and calls`);
   console.log(`corpus: ${seconds.toFixed(1)} s, ${agreement.agree}/${agreement.total} agree`);

@@ -24,7 +24,7 @@ import { variantModes, withVariant } from "../runner/variants";
 import { warmUpKernel } from "../runner/warm-up";
 import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst, playTwice } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
-import { defaultConfirmPolicy, needsConfirmation, type ConfirmPolicy } from "../../lib/trace/confirm";
+import { confirmationOf, defaultConfirmPolicy, describeRepeats, needsConfirmation, type ConfirmPolicy } from "../../lib/trace/confirm";
 import { confirmed } from "../runner/confirm";
 
 const USAGE = `usage: tcpdrill run [options] <script or directory>...
@@ -166,21 +166,23 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   // run is left to start, not straight away: under other conditions (another script beside
   // them, or none), so that what made the first run unlucky is less likely to repeat with it.
   const firstRuns = new Map<number, JobResult>();
-  const tracked = async (i: number, play: () => Promise<void>): Promise<void> => {
+  const tracked = async <T>(i: number, play: () => Promise<T>): Promise<T> => {
     inFlight.set(i, `${work[i]!.file} (${work[i]!.mode})`);
-    await play();
+    const result = await play();
     inFlight.delete(i);
+    return result;
   };
-  const playOnce = async (i: number): Promise<boolean> => {
-    let again = false;
-    await tracked(i, async () => {
+  /** Plays `i` once; true when its outcome is to be confirmed (it is then finished later). */
+  const playOnce = (i: number): Promise<boolean> =>
+    tracked(i, async () => {
       const first = await once(i);
-      again = needsConfirmation(first.trace, confirm);
-      if (again) firstRuns.set(i, first);
-      else finish(i, first);
+      if (!needsConfirmation(first.trace, confirm)) {
+        finish(i, first);
+        return false;
+      }
+      firstRuns.set(i, first);
+      return true;
     });
-    return again;
-  };
   const confirmRun = (i: number): Promise<void> => tracked(i, async () => finish(i, await confirmed(firstRuns.get(i)!, () => once(i), confirm)));
   // The event loop running dry with runs unfinished means one awaits something only an unref'd
   // handle could bring (a bug): say which, instead of exiting silently with status 0.
@@ -251,18 +253,14 @@ export function report(io: CliIo, r: JobResult, json: boolean, colour: boolean, 
 
 /** " (4 confirmed by running again; 1 of them not unanimous)", or "" when nothing was repeated. */
 function confirmationSummary(traces: readonly Trace[]): string {
-  const repeated = traces.filter((t) => t.repeats !== undefined);
+  const { repeated, split } = confirmationOf(traces);
   if (repeated.length === 0) return "";
-  const split = repeated.filter((t) => t.repeats!.others.length > 0).length;
-  return ` (${repeated.length} confirmed by running again; ${split} of them not unanimous)`;
+  return ` (${repeated.length} confirmed by running again; ${split.length} of them not unanimous)`;
 }
 
 /** ", 2 of 3 runs (other: fail at line 18 (E-timing))" for a confirmed run; "" otherwise. */
 function repeatsText(t: Trace): string {
-  const r = t.repeats;
-  if (r === undefined) return "";
-  const others = r.others.length > 0 ? ` (other${r.others.length > 1 ? "s" : ""}: ${r.others.join("; ")})` : "";
-  return `, ${r.agreeing} of ${r.runs} runs${others}`;
+  return t.repeats === undefined ? "" : `, ${describeRepeats(t.repeats)}`;
 }
 
 function savePcap(dir: string, t: Trace, stems: ReadonlyMap<string, string>): void {

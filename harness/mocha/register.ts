@@ -24,7 +24,7 @@ import { modesForScript } from "../runner/config";
 import { warmUpRunner } from "../runner/warm-up";
 import { kernelTargetFactory, modelTargetFactory, runJob, type JobResult } from "../runner/run-job";
 import { confirmed } from "../runner/confirm";
-import { defaultConfirmPolicy } from "../../lib/trace/confirm";
+import { defaultConfirmPolicy, describeRepeats } from "../../lib/trace/confirm";
 import { sandboxSupport } from "../sandbox";
 
 installSpecRecorder(path.resolve(__dirname, "../.."));
@@ -83,10 +83,9 @@ export function registerScripts(title: string, dir: string, root: string, option
           }
           await warmUpRunner();
           // A failure, or a pass close to a timing window's edge, is run again (lib/trace/confirm.ts).
-          const r = await confirmed(await runJob(file, mode, {}, kernelTargetFactory), () => runJob(file, mode, {}, kernelTargetFactory), defaultConfirmPolicy);
-          if (r.trace.repeats !== undefined && r.trace.repeats.others.length > 0) {
-            console.log(`      confirmed by ${r.trace.repeats.agreeing} of ${r.trace.repeats.runs} runs (other: ${r.trace.repeats.others.join("; ")})`);
-          }
+          const play = (): Promise<JobResult> => runJob(file, mode, {}, kernelTargetFactory);
+          const r = await confirmed(await play(), play, defaultConfirmPolicy);
+          if (r.trace.repeats !== undefined && r.trace.repeats.others.length > 0) console.log(`      confirmed by ${describeRepeats(r.trace.repeats)}`);
           settle(this, book, r, `${path.relative(root, file)} [${mode}]`);
         });
         if (targets.includes("model")) it(`${rel} [${mode}] model`, async function () {

@@ -115,25 +115,24 @@ export async function playTwice(
   };
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (firsts.length === 0 && again.length === 0 && firstPlaying === 0) return;
-      let i: number | undefined;
-      if (firsts.length > 0 && (i = take(firsts)) !== undefined) {
-        const item = i;
+      const firstPhase = firsts.length > 0;
+      if (!firstPhase && again.length === 0 && firstPlaying === 0) return;
+      const i = firstPhase ? take(firsts) : take(again.sort((a, b) => weight(b) - weight(a)));
+      if (i === undefined) {
+        // Only twins of what plays now are left, or nothing yet (a first play still running may
+        // hand an item back): wait for a play to end rather than play an item beside its twin.
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else if (firstPhase) {
         firstPlaying++;
-        await play(item, async () => {
+        await play(i, async () => {
           try {
-            if (await first(item)) again.push(item);
+            if (await first(i)) again.push(i);
           } finally {
             firstPlaying--;
           }
         });
-      } else if (firsts.length === 0 && (i = take(again.sort((a, b) => weight(b) - weight(a)))) !== undefined) {
-        const item = i;
-        await play(item, () => second(item));
       } else {
-        // Only twins of what plays now are left, or nothing yet (a first play still running may
-        // hand an item back): wait for a play to end rather than play an item beside its twin.
-        await new Promise<void>((resolve) => waiting.push(resolve));
+        await play(i, () => second(i));
       }
     }
   };

@@ -17,7 +17,7 @@
  * edge) is run again, up to a number of repeats, until one outcome has a majority; that outcome
  * is the verdict, and the report says how the repeats went.
  */
-import type { Trace } from "./types";
+import type { Repeats, Trace } from "./types";
 
 export interface ConfirmPolicy {
   /** Repeats allowed after the first run (0: never repeat). */
@@ -81,9 +81,14 @@ function majorityOf(total: number): number {
 export function settled(runs: readonly Trace[], repeats: number): boolean {
   const total = 1 + repeats;
   if (runs.length >= total) return true;
+  return Math.max(...countOutcomes(runs).values()) >= majorityOf(total);
+}
+
+/** How many runs had each outcome (outcomeKey). */
+function countOutcomes(runs: readonly Trace[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(outcomeKey(r), (counts.get(outcomeKey(r)) ?? 0) + 1);
-  return Math.max(...counts.values()) >= majorityOf(total);
+  return counts;
 }
 
 /**
@@ -93,11 +98,22 @@ export function settled(runs: readonly Trace[], repeats: number): boolean {
 export function representative(runs: readonly Trace[]): Trace {
   if (runs.length === 0) throw new RangeError("representative: no runs");
   if (runs.length === 1) return runs[0]!;
-  const counts = new Map<string, number>();
-  for (const r of runs) counts.set(outcomeKey(r), (counts.get(outcomeKey(r)) ?? 0) + 1);
+  const counts = countOutcomes(runs);
   let best = runs[0]!;
   for (const r of runs) if (counts.get(outcomeKey(r))! > counts.get(outcomeKey(best))!) best = r;
   const key = outcomeKey(best);
   const others = runs.filter((r) => outcomeKey(r) !== key).map(outcomeText);
   return { ...best, repeats: { runs: runs.length, agreeing: counts.get(key)!, others } };
+}
+
+/** "2 of 3 runs (other: fail at line 18 (E-timing))", or "2 of 2 runs" when they all agreed. */
+export function describeRepeats(r: Repeats): string {
+  const others = r.others.length > 0 ? ` (other${r.others.length > 1 ? "s" : ""}: ${r.others.join("; ")})` : "";
+  return `${r.agreeing} of ${r.runs} runs${others}`;
+}
+
+/** Of `traces`, those confirmed by running again, and those of them whose runs did not all agree. */
+export function confirmationOf(traces: readonly Trace[]): { readonly repeated: readonly Trace[]; readonly split: readonly Trace[] } {
+  const repeated = traces.filter((t) => t.repeats !== undefined);
+  return { repeated, split: repeated.filter((t) => t.repeats!.others.length > 0) };
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { defaultConfirmPolicy, needsConfirmation, outcomeKey, outcomeText, representative, settled } from "../../../lib/trace/confirm";
+import { confirmationOf, defaultConfirmPolicy, describeRepeats, needsConfirmation, outcomeKey, outcomeText, representative, settled } from "../../../lib/trace/confirm";
 import type { Trace } from "../../../lib/trace/types";
 
 const run = (over: Partial<Trace> & { line?: number; code?: string } = {}): Trace => {
@@ -76,5 +76,15 @@ describe("lib/trace/confirm", () => {
     // One run stands for itself, unmarked.
     expect(representative([second])).to.equal(second);
     expect(() => representative([])).to.throw(RangeError);
+  });
+
+  it("describes the repeats for the report, and picks the confirmed and split runs out of many", () => {
+    const split = representative([run({ verdict: "fail", line: 18 }), run(), run()]);
+    const unanimous = representative([run({ verdict: "fail" }), run({ verdict: "fail" })]);
+    expect(describeRepeats(split.repeats!)).to.equal("2 of 3 runs (other: fail at line 18 (E-timing))");
+    expect(describeRepeats(unanimous.repeats!)).to.equal("2 of 2 runs");
+    const { repeated, split: notUnanimous } = confirmationOf([split, unanimous, run()]);
+    expect(repeated).to.deep.equal([split, unanimous]);
+    expect(notUnanimous).to.deep.equal([split]);
   });
 });
