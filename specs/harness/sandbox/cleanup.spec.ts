@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createSandbox, setThreadPooling, stopIdleThreads, type Sandbox } from "../../../harness/sandbox/index";
 import { sweepStaleDirectories } from "../../../harness/sandbox/exec";
 import { ELLIPSIS } from "../../../harness/sys/index";
-import { alive, descendantsOf, eventually, footprint, settledFootprint, tasksIn } from "./helpers/proc";
+import { alive, descendantsOf, eventually, footprint, newThreads, settledFootprint, tasksIn } from "./helpers/proc";
 import { requireKernel } from "../../helpers/kernel";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -21,10 +21,11 @@ const RUN_TS = path.join(ROOT, "bin", "run-ts.js");
 async function expectGone(sb: Sandbox, before: ReturnType<typeof footprint>): Promise<void> {
   expect(await eventually(() => tasksIn(sb.netns).length === 0, 2000), `tasks still in ${sb.netns}`).to.equal(true);
   expect(await eventually(() => footprint().children.length === before.children.length, 2000), "child processes").to.equal(true);
-  expect(await eventually(() => footprint().threads === before.threads, 2000), "threads").to.equal(true);
+  expect(await eventually(() => newThreads(before.threadIds, footprint().threadIds).length === 0, 2000), "threads").to.equal(true);
   const after = footprint();
   expect(after.namespaces).to.deep.equal(before.namespaces);
-  expect(after.threads).to.equal(before.threads);
+  expect(newThreads(before.threadIds, after.threadIds), "threads started since, still there").to.deep.equal([]);
+  expect(after.threadIds.map((t) => t.split(":")[0])).to.not.include(String(sb.threadId));
   expect(after.tunFds).to.equal(before.tunFds);
 }
 
@@ -59,7 +60,8 @@ describe("harness/sandbox cleanup (real kernel)", function () {
       expect(report).to.deep.include({ threadReleased: true, threadRecycled: true, problems: [] });
       expect(await eventually(() => tasksIn(first.netns).length === 0, 2000)).to.equal(true);
       // The recycled thread stays, idle; unrelated threads of the process may come and go briefly.
-      expect(await eventually(() => footprint().threads === before.threads + 1, 2000), "one idle thread kept").to.equal(true);
+      expect(await eventually(() => newThreads(before.threadIds, footprint().threadIds).length === 1, 2000), "one idle thread kept").to.equal(true);
+      expect(newThreads(before.threadIds, footprint().threadIds).map((t) => t.split(":")[0])).to.deep.equal([String(first.threadId)]);
       const idle = footprint();
       expect(idle.namespaces).to.deep.equal(before.namespaces);
       expect(idle.tunFds).to.equal(before.tunFds);
@@ -82,7 +84,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
     const during = footprint();
     expect(during.namespaces).to.include(sb.netns);
     expect(during.tunFds).to.equal(before.tunFds + 1);
-    expect(during.threads).to.equal(before.threads + 1);
+    expect(newThreads(before.threadIds, during.threadIds).map((t) => t.split(":")[0]), "the sandbox's thread, and no other").to.deep.equal([String(sb.threadId)]);
     const fd = (await sb.syscall({ name: "socket", args: ["AF_INET6", "SOCK_STREAM|SOCK_NONBLOCK", 0] })).ret;
     await sb.syscall({ name: "connect", args: [fd, { family: "AF_INET6", port: 80, addr: sb.config.remoteIp }] });
     expect((await sb.exec("true")).status).to.equal(0);

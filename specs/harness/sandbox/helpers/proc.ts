@@ -87,8 +87,22 @@ function comm(pid: number, tid: string): string | undefined {
  * libuv pool is fixed once started, and the syscall threads are named differently ("node" workers,
  * Deno's "worker-N"), so nothing of ours is left out.
  */
-export function threadCount(pid = process.pid): number {
-  return list(`/proc/${pid}/task`).filter((tid) => !(ON_DENO && Number(tid) !== pid && comm(pid, tid) === "deno")).length;
+/** As "tid:name", so that a failure says which thread. */
+export function threadIds(pid = process.pid): string[] {
+  return list(`/proc/${pid}/task`)
+    .map((tid) => ({ tid, name: comm(pid, tid) }))
+    .filter(({ tid, name }) => !(ON_DENO && Number(tid) !== pid && name === "deno"))
+    .map(({ tid, name }) => `${tid}:${name ?? "?"}`);
+}
+
+/**
+ * Threads in `now` that were not in `before`. A thread that was in `before` and has gone since is
+ * not a leak: a worker an earlier spec terminated may take its OS thread away only after its
+ * "exit" event (seen under Deno, once in a full suite), so counts alone can be off by one.
+ */
+export function newThreads(before: readonly string[], now: readonly string[]): string[] {
+  const old = new Set(before.map((t) => t.split(":")[0]));
+  return now.filter((t) => !old.has(t.split(":")[0]));
 }
 
 export function tunDescriptors(pid = process.pid): number {
@@ -118,8 +132,9 @@ export async function eventually(check: () => boolean, ms: number): Promise<bool
 }
 
 /** A snapshot of everything a sandbox could leave behind in or under this process. */
-export function footprint(): { namespaces: string[]; threads: number; children: number[]; tunFds: number } {
-  return { namespaces: namespacesOfTree(), threads: threadCount(), children: descendantsOf(process.pid), tunFds: tunDescriptors() };
+export function footprint(): { namespaces: string[]; threads: number; threadIds: string[]; children: number[]; tunFds: number } {
+  const threadIdList = threadIds();
+  return { namespaces: namespacesOfTree(), threads: threadIdList.length, threadIds: threadIdList, children: descendantsOf(process.pid), tunFds: tunDescriptors() };
 }
 
 /** A footprint taken once threads and children have stopped changing (exiting threads linger briefly). */
