@@ -8,7 +8,7 @@
  * default) and those whose repeats did not all agree, and the runner's own lateness
  * (lib/trace/lateness.ts) over every injection and call of every run.
  *
- *   npx tsx bench/corpus.ts [corpus dir] [-j N] [--keep FILE.tsv]
+ *   npx tsx bench/corpus.ts [corpus dir] [-j N] [--idle-jobs N] [--keep FILE.tsv]
  *
  * The corpus is staged into a temp directory laid out as upstream's (harness/corpus/stage.ts),
  * run with `tcpdrill run --variants all --cc cubic --allow_unexpected --tsv` (cubic is what the
@@ -27,7 +27,7 @@ import { confirmationOf } from "../lib/trace/confirm";
 import type { Trace } from "../lib/trace/types";
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { jobs: { type: "string", short: "j" }, keep: { type: "string" } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { jobs: { type: "string", short: "j" }, "idle-jobs": { type: "string" }, keep: { type: "string" } } });
   const corpus = path.resolve(positionals[0] ?? path.join(__dirname, "../../shared/corpus/packetdrill"));
   const support = sandboxSupport();
   if (!support.ok) {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     process.chdir(staged.root);
-    const argv = ["--variants", "all", "--cc", "cubic", "--allow_unexpected", "--tsv", tsv, ...(values.jobs !== undefined ? ["-j", values.jobs] : []), "tcp"];
+    const argv = ["--variants", "all", "--cc", "cubic", "--allow_unexpected", "--tsv", tsv, ...(values.jobs !== undefined ? ["-j", values.jobs] : []), ...(values["idle-jobs"] !== undefined ? ["--idle-jobs", values["idle-jobs"]] : []), "tcp"];
     const progress = { write: (s: string) => process.stderr.write(s.startsWith("[") ? s : "") };
     await runCommand(argv, { stdout: progress, stderr: process.stderr, env: {}, onTrace: (t) => traces.push(t) });
   } finally {

@@ -22,7 +22,7 @@ import { commandLine, type CliIo } from "./io";
 import { expandScripts, nonNegative, runConfigFrom, SCRIPT_RUN_OPTIONS, workList } from "./run-options";
 import { variantModes, withVariant } from "../runner/variants";
 import { warmUpKernel } from "../runner/warm-up";
-import { defaultJobs, estimateSeconds, Gate, gatedFactory, longestFirst, playTwice } from "../runner/scheduler";
+import { defaultIdleJobs, defaultJobs, estimateShape, Gate, gatedFactory, longestFirst, mostlyWaits, playTwice, type ScriptShape } from "../runner/scheduler";
 import { writeTsv } from "./tsv";
 import { confirmationOf, defaultConfirmPolicy, describeRepeats, needsConfirmation, type ConfirmPolicy } from "../../lib/trace/confirm";
 import { confirmed } from "../runner/confirm";
@@ -57,6 +57,9 @@ options:
   -j, --jobs N             kernel runs in parallel, each in its own namespace (default: one per
                            core; sandboxes are set up one at a time, the longest scripts first;
                            model runs: default 1, they share one thread)
+  --idle-jobs N            scripts that mostly wait (scripted for 2 s or more, at most 15 events
+                           a second) run beside the -j runs, up to N more at once (kernel
+                           default: 1; model: 0)
   --confirm N              run a kernel script again, up to N more times, when its outcome may be
                            timing luck (it failed, or a packet came within 1 ms of its window's
                            edge) and it ran for at most 5 s; the majority outcome is the verdict,
@@ -85,6 +88,7 @@ function parse(argv: string[]) {
       ...SCRIPT_RUN_OPTIONS,
       target: { type: "string" },
       jobs: { type: "string", short: "j" },
+      "idle-jobs": { type: "string" },
       confirm: { type: "string" },
       pcap: { type: "string" },
       ladder: { type: "string" },
@@ -107,6 +111,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const kind = values.target === "model" ? "model" : "kernel";
   let base: Partial<RunConfig>;
   let jobs: number;
+  let idleJobs: number;
   let confirm: ConfirmPolicy;
   let work: { file: string; mode: IpMode }[];
   try {
@@ -116,6 +121,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.profile !== undefined && values.target !== "model") throw new Error("--profile applies to --target model only");
     base = { ...runConfigFrom(values), target: kind, noShell: values["no-shell"] === true, verbose: values.verbose === true };
     jobs = Math.max(1, Math.floor(nonNegative("jobs", values.jobs) ?? defaultJobs(kind)));
+    idleJobs = Math.floor(nonNegative("idle-jobs", values["idle-jobs"]) ?? defaultIdleJobs(kind));
     confirm = { ...defaultConfirmPolicy, repeats: Math.floor(nonNegative("confirm", values.confirm) ?? defaultConfirmPolicy.repeats) };
     if (values.variants !== undefined && values.variants !== "all") throw new Error(`--variants takes 'all', got '${values.variants}'`);
     if (values.variants !== undefined && values.ip_version !== undefined) throw new Error("--variants all chooses the IP modes itself; drop --ip_version");
@@ -137,11 +143,11 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const factory = gatedFactory(targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {}), new Gate());
-  const order = longestFirst(work.map((w) => scriptSeconds(w.file)));
+  const order = longestFirst(work.map((w) => scriptShape(w.file).seconds));
 
   // Kernel runs are timed: play the runner's paths on the model and the kernel first, so that V8
   // has optimised them on the main thread and on the syscall threads the runs will take.
-  if (kind === "kernel") await warmUpKernel(Math.min(jobs, work.length), base.congestionControl);
+  if (kind === "kernel") await warmUpKernel(Math.min(jobs + idleJobs, work.length), base.congestionControl);
   const uninstall = installSignalHandlers();
   const colour = io.stdout.isTTY === true && io.env?.["NO_COLOR"] === undefined;
   const results: JobResult[] = new Array(work.length);
@@ -192,7 +198,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   };
   process.once("beforeExit", onDrain);
   try {
-    await playTwice(order, jobs, playOnce, confirmRun, (i) => scriptSeconds(work[i]!.file), (i) => work[i]!.file);
+    await playTwice(order, jobs, playOnce, confirmRun, (i) => scriptShape(work[i]!.file).seconds, (i) => work[i]!.file, {
+      waits: (i) => mostlyWaits(scriptShape(work[i]!.file)),
+      extra: idleJobs,
+    });
   } finally {
     process.removeListener("beforeExit", onDrain);
     uninstall();
@@ -206,16 +215,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   return finishRecords(values, results, io, failed === 0 ? 0 : envErrors ? 2 : 1);
 }
 
-const estimates = new Map<string, number>();
-function scriptSeconds(file: string): number {
-  let s = estimates.get(file);
+const shapes = new Map<string, ScriptShape>();
+function scriptShape(file: string): ScriptShape {
+  let s = shapes.get(file);
   if (s === undefined) {
     try {
-      s = estimateSeconds(readFileSync(file, "utf8"));
+      s = estimateShape(readFileSync(file, "utf8"));
     } catch {
-      s = 0;
+      s = { seconds: 0, events: 0 };
     }
-    estimates.set(file, s);
+    shapes.set(file, s);
   }
   return s;
 }

@@ -48,28 +48,67 @@ export function defaultJobs(target: "kernel" | "model"): number {
 }
 
 /**
- * A script's scripted duration in seconds, estimated from its event times without parsing:
- * absolute times set the clock, `+t` advances it. Good enough to order runs longest first.
+ * Default for `--idle-jobs`: runs of scripts that mostly wait (`mostlyWaits`) beside the `-j` ones.
+ * Model runs: none (they never wait, virtual time skips).
  */
-export function estimateSeconds(text: string): number {
+export function defaultIdleJobs(target: "kernel" | "model"): number {
+  return target === "model" ? 0 : 1;
+}
+
+/** How long a script plays and how many timed events it has, estimated without parsing it. */
+export interface ScriptShape {
+  readonly seconds: number;
+  readonly events: number;
+}
+
+/**
+ * A script's shape from its event lines: absolute times set the clock, `+t` advances it. Good
+ * enough to order runs longest first and to tell the ones that mostly wait.
+ */
+export function estimateShape(text: string): ScriptShape {
   let t = 0;
   let longest = 0;
+  let events = 0;
   for (const line of text.split("\n")) {
     const m = /^\s*(\+?)(\d*\.?\d+)(?:\s*~\s*\+?(\d*\.?\d+))?\s/.exec(line);
     if (m === null) continue;
     const v = Number(m[2]);
     const end = m[3] !== undefined ? Number(m[3]) : undefined;
     if (!Number.isFinite(v)) continue;
+    events++;
     if (m[1] === "+") t += end ?? v;
     else t = end ?? v;
     longest = Math.max(longest, t);
   }
-  return longest;
+  return { seconds: longest, events };
 }
+
+/** A script's scripted duration in seconds (estimateShape). */
+export function estimateSeconds(text: string): number {
+  return estimateShape(text).seconds;
+}
+
+/**
+ * A script that mostly waits: it plays for seconds with few events per second (upstream's
+ * cubic-bulk-166k: 20 s, 12 events/s; fastopen's *-errno scripts: 4–13 s, 5–7 events/s; the
+ * corpus's other scripts play under 2 s at 35–80 events/s). Such a run keeps a CPU busy for
+ * a few hundredths of its time, so it need not count against `-j`: it runs beside the others.
+ */
+export function mostlyWaits(shape: ScriptShape): boolean {
+  return shape.seconds >= MOSTLY_WAITS_SECONDS && shape.events / shape.seconds <= MOSTLY_WAITS_EVENTS_PER_SECOND;
+}
+const MOSTLY_WAITS_SECONDS = 2;
+const MOSTLY_WAITS_EVENTS_PER_SECOND = 15;
 
 /** Indices of `weights` in longest-first order (ties keep their order). */
 export function longestFirst(weights: readonly number[]): number[] {
   return weights.map((w, i) => [w, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
+}
+
+/** Which items mostly wait (`mostlyWaits`), and how many of those may play beyond `jobs`. */
+export interface WaitingLanes {
+  readonly waits: (i: number) => boolean;
+  readonly extra: number;
 }
 
 /**
@@ -85,6 +124,12 @@ export function longestFirst(weights: readonly number[]): number[] {
  * timer due on a tick then fires a tick late more often (lib/trace/confirm.ts):
  * fin-close-socket's delayed ACK came late in 8 of 41 runs beside a copy of itself, in 1 of 19
  * beside a bulk transfer.
+ *
+ * With `lanes`, `lanes.extra` more workers play, but at most `jobs` items that do not mostly
+ * wait play at once: the others keep a CPU busy for a few hundredths of their time. A worker
+ * takes the first such busy item while fewer than `jobs` play, else the first item that mostly
+ * waits, so the waiting ones spread over the whole run beside the busy ones instead of piling up
+ * at its start (the longest items mostly wait).
  */
 export async function playTwice(
   items: readonly number[],
@@ -93,23 +138,32 @@ export async function playTwice(
   second: (i: number) => Promise<void>,
   weight: (i: number) => number,
   key: (i: number) => string,
+  lanes: WaitingLanes = { waits: () => false, extra: 0 },
 ): Promise<void> {
+  // With no lane to spare, an item that mostly waits is like any other: longest first.
+  const waits = lanes.extra > 0 ? lanes.waits : () => false;
   const firsts = [...items];
   const again: number[] = [];
   const playing = new Map<string, number>();
   let firstPlaying = 0;
+  let busyPlaying = 0;
   const waiting: (() => void)[] = [];
-  /** The first of `list` whose key is not playing, taken out of it; undefined if none is. */
+  /** The first of `list` that may play now, taken out of it; undefined if none may. */
   const take = (list: number[]): number | undefined => {
-    const k = list.findIndex((i) => (playing.get(key(i)) ?? 0) === 0);
+    const free = (i: number): boolean => (playing.get(key(i)) ?? 0) === 0;
+    let k = busyPlaying < Math.max(1, jobs) ? list.findIndex((i) => free(i) && !waits(i)) : -1;
+    if (k < 0) k = list.findIndex((i) => free(i) && waits(i));
     return k < 0 ? undefined : list.splice(k, 1)[0]!;
   };
   const play = async (i: number, run: () => Promise<void>): Promise<void> => {
+    const busy = !waits(i);
     playing.set(key(i), (playing.get(key(i)) ?? 0) + 1);
+    if (busy) busyPlaying++;
     try {
       await run();
     } finally {
       playing.set(key(i), playing.get(key(i))! - 1);
+      if (busy) busyPlaying--;
       for (const wake of waiting.splice(0)) wake();
     }
   };
@@ -119,8 +173,9 @@ export async function playTwice(
       if (!firstPhase && again.length === 0 && firstPlaying === 0) return;
       const i = firstPhase ? take(firsts) : take(again.sort((a, b) => weight(b) - weight(a)));
       if (i === undefined) {
-        // Only twins of what plays now are left, or nothing yet (a first play still running may
-        // hand an item back): wait for a play to end rather than play an item beside its twin.
+        // Only twins of what plays now are left, or busy items while `jobs` busy ones play, or
+        // nothing yet (a first play still running may hand an item back): wait for a play to end
+        // rather than play an item beside its twin or over the CPUs.
         await new Promise<void>((resolve) => waiting.push(resolve));
       } else if (firstPhase) {
         firstPlaying++;
@@ -136,5 +191,6 @@ export async function playTwice(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+  const workers = Math.max(1, Math.min(Math.max(1, jobs) + Math.max(0, lanes.extra), items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
 }

@@ -97,6 +97,19 @@ describe("harness/cli/run corpus mode", function () {
     expect(JSON.parse(model.out().trim())).to.not.have.property("runs");
   });
 
+  it("--idle-jobs: refuses a bad count; runs with the extra lane finish every script", async () => {
+    const bad = captureIo();
+    expect(await runCommand(["--idle-jobs", "some", path.join(dir, "x.pkt")], bad)).to.equal(2);
+    expect(bad.err()).to.match(/--idle-jobs takes a non-negative number, got 'some'/);
+    // 2 s with 10 events: it mostly waits, so with -j 1 it takes the extra lane beside ok.pkt
+    // (which lane takes what: scheduler.spec.ts).
+    fs.writeFileSync(path.join(dir, "waits.pkt"), PASSIVE + "+.4 < . 1:1(0) ack 1 win 257\n+.8 accept(3, ..., ...) = 4\n+.8 close(4) = 0\n+0 > F. 1:1(0) ack 1\n");
+    fs.writeFileSync(path.join(dir, "ok.pkt"), PASSIVE);
+    const io = captureIo();
+    expect(await runCommand(["--target", "model", "-j", "1", "--idle-jobs", "1", dir], io), io.out() + io.err()).to.equal(0);
+    expect(io.out()).to.match(/^2 passed, 0 failed$/m);
+  });
+
   it("kernel: a failing run is run again to confirm it, and the report says how the runs went", async function () {
     requireKernel(this);
     const file = path.join(dir, "bad.pkt");

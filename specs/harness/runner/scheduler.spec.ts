@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { estimateSeconds, Gate, gatedFactory, longestFirst, playTwice } from "../../../harness/runner/scheduler";
+import { estimateSeconds, estimateShape, Gate, gatedFactory, longestFirst, mostlyWaits, playTwice } from "../../../harness/runner/scheduler";
 import type { Target } from "../../../harness/target/target";
 
 describe("harness/runner/scheduler", () => {
@@ -7,6 +7,18 @@ describe("harness/runner/scheduler", () => {
     const text = ["`true`", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", "+.1 < S 0:0(0) win 1000", "+0 > S. 0:0(0) ack 1", "1.5 close(3) = 0", "+2~+2.5 > F. 1:1(0) ack 1", "// +9 comment"].join("\n");
     expect(estimateSeconds(text)).to.equal(4);
     expect(estimateSeconds("no events\n")).to.equal(0);
+  });
+
+  it("counts a script's timed events, and tells the scripts that mostly wait", () => {
+    const text = ["`true`", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", "+.1 < S 0:0(0) win 1000", "+0 > S. 0:0(0) ack 1", "// +9 comment"].join("\n");
+    expect(estimateShape(text)).to.deep.equal({ seconds: 0.1, events: 3 });
+    // Seconds long with few events a second (cubic-bulk-166k: 20 s, 242 events) waits;
+    // short scripts, and long ones dense with events, do not.
+    expect(mostlyWaits({ seconds: 20, events: 242 })).to.equal(true);
+    expect(mostlyWaits({ seconds: 2, events: 30 })).to.equal(true);
+    expect(mostlyWaits({ seconds: 2, events: 31 })).to.equal(false);
+    expect(mostlyWaits({ seconds: 1.9, events: 5 })).to.equal(false);
+    expect(mostlyWaits({ seconds: 0, events: 0 })).to.equal(false);
   });
 
   it("orders runs longest first, ties in their original order", () => {
@@ -49,16 +61,28 @@ describe("harness/runner/scheduler", () => {
 describe("harness/runner/scheduler playTwice", () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  /** Plays items with durations `ms` and keys `keys`; logs starts and ends, checks twins never overlap. */
-  async function play(keys: string[], ms: number[], again: (i: number) => boolean, jobs = 2) {
+  /**
+   * Plays items with durations `ms` and keys `keys`; logs starts, checks twins never overlap, and
+   * records the most items and the most busy (not waiting) items that played at once.
+   */
+  async function play(keys: string[], ms: number[], again: (i: number) => boolean, jobs = 2, waits: number[] = [], extra = 0) {
     const log: string[] = [];
     const playing = new Map<string, number>();
     let overlapped = false;
+    let now = 0;
+    let busyNow = 0;
+    let most = 0;
+    let mostBusy = 0;
     const run = async (tag: string, i: number): Promise<void> => {
       if ((playing.get(keys[i]!) ?? 0) > 0) overlapped = true;
       playing.set(keys[i]!, (playing.get(keys[i]!) ?? 0) + 1);
+      const busy = !waits.includes(i);
+      most = Math.max(most, ++now);
+      if (busy) mostBusy = Math.max(mostBusy, ++busyNow);
       log.push(`${tag}${i}`);
       await sleep(ms[i]!);
+      now--;
+      if (busy) busyNow--;
       playing.set(keys[i]!, playing.get(keys[i]!)! - 1);
     };
     await playTwice(
@@ -71,8 +95,9 @@ describe("harness/runner/scheduler playTwice", () => {
       (i) => run("second", i),
       (i) => ms[i]!,
       (i) => keys[i]!,
+      { waits: (i) => waits.includes(i), extra },
     );
-    return { log, overlapped };
+    return { log, overlapped, most, mostBusy };
   }
 
   it("never plays two items of one key side by side: a worker skips ahead to another script", async () => {
@@ -94,6 +119,24 @@ describe("harness/runner/scheduler playTwice", () => {
     expect(overlapped).to.equal(false);
     // b and c come back; c (heavier) goes first, while a's long first play still runs.
     expect(log).to.deep.equal(["first0", "first1", "first2", "first3", "second2", "second1"]);
+  });
+
+  it("plays items that mostly wait beside `jobs` busy ones, busy ones first, never more busy ones than `jobs`", async () => {
+    // 0 and 1 wait (long), 2–5 are busy (short). One extra lane: 0 starts beside the two busy
+    // ones 2 and 3 (not 0 and 1 together at the start), and 1 once 0 is done.
+    const keys = ["w0", "w1", "b2", "b3", "b4", "b5"];
+    const { log, overlapped, most, mostBusy } = await play(keys, [40, 40, 10, 10, 10, 10], () => false, 2, [0, 1], 1);
+    expect(overlapped).to.equal(false);
+    expect(log.slice(0, 3)).to.deep.equal(["first2", "first3", "first0"]);
+    expect(log.indexOf("first1")).to.be.above(log.indexOf("first5"));
+    expect(most).to.equal(3);
+    expect(mostBusy).to.equal(2);
+  });
+
+  it("without an extra lane, items that mostly wait take a `jobs` lane like any other, longest first", async () => {
+    const { most, log } = await play(["w0", "b1", "b2"], [20, 10, 10], () => false, 2, [0], 0);
+    expect(most).to.equal(2);
+    expect(log).to.deep.equal(["first0", "first1", "first2"]);
   });
 
   it("resolves at once for no items, and plays everything with one worker", async () => {
