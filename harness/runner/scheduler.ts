@@ -5,7 +5,10 @@
  * 75 % of its runs when everything started at once. So:
  *   - at most one sandbox is being created or closed at any moment (`gate`);
  *   - the longest scripts start first (longest-processing-time order), so the run ends soon after
- *     the longest script does instead of with one long script running alone at the end.
+ *     the longest script does instead of with one long script running alone at the end;
+ *   - scripts that mostly wait (`mostlyWaits`) play beside the `-j` runs, on lanes of their own
+ *     (`--idle-jobs`): a run that injects a segment every 100 ms needs a CPU for a few
+ *     hundredths of its time, and the corpus's longest scripts are such runs.
  */
 import { availableParallelism } from "node:os";
 import type { TargetFactory } from "./run-job";
