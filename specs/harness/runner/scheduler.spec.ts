@@ -73,10 +73,13 @@ describe("harness/runner/scheduler playTwice", () => {
     let busyNow = 0;
     let most = 0;
     let mostBusy = 0;
+    /** Second plays of busy items that started beside another busy play. */
+    const crowdedSeconds: number[] = [];
     const run = async (tag: string, i: number): Promise<void> => {
       if ((playing.get(keys[i]!) ?? 0) > 0) overlapped = true;
       playing.set(keys[i]!, (playing.get(keys[i]!) ?? 0) + 1);
       const busy = !waits.includes(i);
+      if (busy && tag === "second" && busyNow > 0) crowdedSeconds.push(i);
       most = Math.max(most, ++now);
       if (busy) mostBusy = Math.max(mostBusy, ++busyNow);
       log.push(`${tag}${i}`);
@@ -97,7 +100,7 @@ describe("harness/runner/scheduler playTwice", () => {
       (i) => keys[i]!,
       { waits: (i) => waits.includes(i), extra },
     );
-    return { log, overlapped, most, mostBusy };
+    return { log, overlapped, most, mostBusy, crowdedSeconds };
   }
 
   it("never plays two items of one key side by side: a worker skips ahead to another script", async () => {
@@ -114,11 +117,24 @@ describe("harness/runner/scheduler playTwice", () => {
     expect(log).to.deep.equal(["first0", "first1"]);
   });
 
-  it("plays again what the first play hands back, heaviest first, once no first play is left to start", async () => {
-    const { log, overlapped } = await play(["a", "b", "c", "d"], [40, 5, 15, 5], (i) => i === 1 || i === 2);
+  it("plays again what the first play hands back, heaviest first, alone, once no first play is left to start", async () => {
+    const { log, overlapped, crowdedSeconds } = await play(["a", "b", "c", "d"], [40, 5, 15, 5], (i) => i === 1 || i === 2);
     expect(overlapped).to.equal(false);
-    // b and c come back; c (heavier) goes first, while a's long first play still runs.
+    // b and c come back; c (heavier) goes first, once a's long first play has ended, then b.
     expect(log).to.deep.equal(["first0", "first1", "first2", "first3", "second2", "second1"]);
+    expect(crowdedSeconds).to.deep.equal([]);
+  });
+
+  it("plays a busy item again beside items that mostly wait, before they have all started", async () => {
+    // 0 and 1 mostly wait; 2 and 3 are busy and come back. Their second plays go one at a time
+    // as soon as no busy first is left, beside the waiting items, not after all of them.
+    const keys = ["w0", "w1", "b2", "b3"];
+    const { log, overlapped, crowdedSeconds, most } = await play(keys, [60, 60, 10, 10], (i) => i >= 2, 1, [0, 1], 1);
+    expect(overlapped).to.equal(false);
+    expect(crowdedSeconds).to.deep.equal([]);
+    expect(log.indexOf("second2")).to.be.below(log.indexOf("first1"));
+    expect(log.filter((l) => l.startsWith("second"))).to.have.length(2);
+    expect(most).to.equal(2);
   });
 
   it("plays items that mostly wait beside `jobs` busy ones, busy ones first, never more busy ones than `jobs`", async () => {
