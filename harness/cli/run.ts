@@ -168,9 +168,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.pcap !== undefined) savePcap(values.pcap, result.trace, stems);
     views.save(result);
   };
-  // First every run once; the runs to confirm (lib/trace/confirm.ts) are repeated once no first
-  // run is left to start, not straight away: under other conditions (another script beside
-  // them, or none), so that what made the first run unlucky is less likely to repeat with it.
+  // First every run once; the runs to confirm (lib/trace/confirm.ts) are repeated once no busy
+  // first run is left to start, not straight away, and with no other busy run beside them
+  // (playTwice): under packetdrill's conditions, so that what made the first run unlucky is
+  // less likely to repeat with it.
   const firstRuns = new Map<number, JobResult>();
   const tracked = async <T>(i: number, play: () => Promise<T>): Promise<T> => {
     inFlight.set(i, `${work[i]!.file} (${work[i]!.mode})`);
