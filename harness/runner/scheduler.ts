@@ -118,9 +118,8 @@ export interface WaitingLanes {
  * Plays `items` on `jobs` workers with `first`, in the order given except that a worker skips
  * ahead past items whose `key` (the script file) is playing on another worker right now, and
  * waits when only such twins are left; an item `first` answers true for is played again with
- * `second` (heaviest `weight` first, by the same rule) by the first worker that finds no first
- * play left to start, so second plays fill the end of the first ones instead of waiting for all
- * of them. Resolves once every play has finished.
+ * `second` (heaviest `weight` first, by the same rule, and as said below). Resolves once every
+ * play has finished.
  *
  * Why the skipping: every kernel run starts at the same jiffy phase (target/kernel.ts), so two
  * variants of one script side by side do the same things at the same moments of each tick. A
