@@ -127,9 +127,11 @@ describe("harness/runner/scheduler playTwice", () => {
 
   it("plays a busy item again beside items that mostly wait, before they have all started", async () => {
     // 0 and 1 mostly wait; 2 and 3 are busy and come back. Their second plays go one at a time
-    // as soon as no busy first is left, beside the waiting items, not after all of them.
+    // as soon as no busy first is left, beside the waiting items, not after all of them. (The
+    // waiting items are long, so that a stall of the process, which fires overdue timers
+    // together, cannot end 0 before the busy items' plays.)
     const keys = ["w0", "w1", "b2", "b3"];
-    const { log, overlapped, crowdedSeconds, most } = await play(keys, [60, 60, 10, 10], (i) => i >= 2, 1, [0, 1], 1);
+    const { log, overlapped, crowdedSeconds, most } = await play(keys, [200, 200, 10, 10], (i) => i >= 2, 1, [0, 1], 1);
     expect(overlapped).to.equal(false);
     expect(crowdedSeconds).to.deep.equal([]);
     expect(log.indexOf("second2")).to.be.below(log.indexOf("first1"));
