@@ -143,7 +143,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const factory = gatedFactory(targetFactory(kind, values.profile !== undefined ? { profile: values.profile } : {}), new Gate());
-  const order = longestFirst(work.map((w) => scriptShape(w.file).seconds));
+  const shapes = work.map((w) => scriptShape(w.file));
+  const order = longestFirst(shapes.map((s) => s.seconds));
+  const waits = shapes.map(mostlyWaits);
 
   // Kernel runs are timed: play the runner's paths on the model and the kernel first, so that V8
   // has optimised them on the main thread and on the syscall threads the runs will take.
@@ -199,10 +201,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   };
   process.once("beforeExit", onDrain);
   try {
-    await playTwice(order, jobs, playOnce, confirmRun, (i) => scriptShape(work[i]!.file).seconds, (i) => work[i]!.file, {
-      waits: (i) => mostlyWaits(scriptShape(work[i]!.file)),
-      extra: idleJobs,
-    });
+    await playTwice(order, jobs, playOnce, confirmRun, (i) => shapes[i]!.seconds, (i) => work[i]!.file, { waits: (i) => waits[i]!, extra: idleJobs });
   } finally {
     process.removeListener("beforeExit", onDrain);
     uninstall();
@@ -216,16 +215,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   return finishRecords(values, results, io, failed === 0 ? 0 : envErrors ? 2 : 1);
 }
 
-const shapes = new Map<string, ScriptShape>();
+const shapeCache = new Map<string, ScriptShape>();
 function scriptShape(file: string): ScriptShape {
-  let s = shapes.get(file);
+  let s = shapeCache.get(file);
   if (s === undefined) {
     try {
       s = estimateShape(readFileSync(file, "utf8"));
     } catch {
       s = { seconds: 0, events: 0 };
     }
-    shapes.set(file, s);
+    shapeCache.set(file, s);
   }
   return s;
 }

@@ -86,11 +86,6 @@ export function estimateShape(text: string): ScriptShape {
   return { seconds: longest, events };
 }
 
-/** A script's scripted duration in seconds (estimateShape). */
-export function estimateSeconds(text: string): number {
-  return estimateShape(text).seconds;
-}
-
 /**
  * A script that mostly waits: it plays for seconds with few events per second (upstream's
  * cubic-bulk-166k: 20 s, 12 events/s; fastopen's *-errno scripts: 4–13 s, 5–7 events/s; the
@@ -214,6 +209,6 @@ export async function playTwice(
       }
     }
   };
-  const workers = Math.max(1, Math.min(Math.max(1, jobs) + Math.max(0, lanes.extra), items.length));
+  const workers = Math.max(1, Math.min(cap + Math.max(0, lanes.extra), items.length));
   await Promise.all(Array.from({ length: workers }, worker));
 }

@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { estimateSeconds, estimateShape, Gate, gatedFactory, longestFirst, mostlyWaits, playTwice } from "../../../harness/runner/scheduler";
+import { estimateShape, Gate, gatedFactory, longestFirst, mostlyWaits, playTwice } from "../../../harness/runner/scheduler";
 import type { Target } from "../../../harness/target/target";
 
 describe("harness/runner/scheduler", () => {
   it("estimates a script's scripted duration from absolute and relative times", () => {
     const text = ["`true`", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", "+.1 < S 0:0(0) win 1000", "+0 > S. 0:0(0) ack 1", "1.5 close(3) = 0", "+2~+2.5 > F. 1:1(0) ack 1", "// +9 comment"].join("\n");
-    expect(estimateSeconds(text)).to.equal(4);
-    expect(estimateSeconds("no events\n")).to.equal(0);
+    expect(estimateShape(text).seconds).to.equal(4);
+    expect(estimateShape("no events\n").seconds).to.equal(0);
   });
 
   it("counts a script's timed events, and tells the scripts that mostly wait", () => {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createSandbox, setThreadPooling, stopIdleThreads, type Sandbox } from "../../../harness/sandbox/index";
 import { sweepStaleDirectories } from "../../../harness/sandbox/exec";
 import { ELLIPSIS } from "../../../harness/sys/index";
-import { alive, descendantsOf, eventually, footprint, newThreads, settledFootprint, tasksIn } from "./helpers/proc";
+import { alive, descendantsOf, eventually, footprint, newThreads, settledFootprint, tasksIn, tidOf } from "./helpers/proc";
 import { requireKernel } from "../../helpers/kernel";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -25,7 +25,7 @@ async function expectGone(sb: Sandbox, before: ReturnType<typeof footprint>): Pr
   const after = footprint();
   expect(after.namespaces).to.deep.equal(before.namespaces);
   expect(newThreads(before.threadIds, after.threadIds), "threads started since, still there").to.deep.equal([]);
-  expect(after.threadIds.map((t) => t.split(":")[0])).to.not.include(String(sb.threadId));
+  expect(after.threadIds.map(tidOf)).to.not.include(String(sb.threadId));
   expect(after.tunFds).to.equal(before.tunFds);
 }
 
@@ -61,7 +61,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
       expect(await eventually(() => tasksIn(first.netns).length === 0, 2000)).to.equal(true);
       // The recycled thread stays, idle; unrelated threads of the process may come and go briefly.
       expect(await eventually(() => newThreads(before.threadIds, footprint().threadIds).length === 1, 2000), "one idle thread kept").to.equal(true);
-      expect(newThreads(before.threadIds, footprint().threadIds).map((t) => t.split(":")[0])).to.deep.equal([String(first.threadId)]);
+      expect(newThreads(before.threadIds, footprint().threadIds).map(tidOf)).to.deep.equal([String(first.threadId)]);
       const idle = footprint();
       expect(idle.namespaces).to.deep.equal(before.namespaces);
       expect(idle.tunFds).to.equal(before.tunFds);
@@ -84,7 +84,7 @@ describe("harness/sandbox cleanup (real kernel)", function () {
     const during = footprint();
     expect(during.namespaces).to.include(sb.netns);
     expect(during.tunFds).to.equal(before.tunFds + 1);
-    expect(newThreads(before.threadIds, during.threadIds).map((t) => t.split(":")[0]), "the sandbox's thread, and no other").to.deep.equal([String(sb.threadId)]);
+    expect(newThreads(before.threadIds, during.threadIds).map(tidOf), "the sandbox's thread, and no other").to.deep.equal([String(sb.threadId)]);
     const fd = (await sb.syscall({ name: "socket", args: ["AF_INET6", "SOCK_STREAM|SOCK_NONBLOCK", 0] })).ret;
     await sb.syscall({ name: "connect", args: [fd, { family: "AF_INET6", port: 80, addr: sb.config.remoteIp }] });
     expect((await sb.exec("true")).status).to.equal(0);

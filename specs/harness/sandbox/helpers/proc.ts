@@ -101,8 +101,13 @@ export function threadIds(pid = process.pid): string[] {
  * "exit" event (seen under Deno, once in a full suite), so counts alone can be off by one.
  */
 export function newThreads(before: readonly string[], now: readonly string[]): string[] {
-  const old = new Set(before.map((t) => t.split(":")[0]));
-  return now.filter((t) => !old.has(t.split(":")[0]));
+  const old = new Set(before.map(tidOf));
+  return now.filter((t) => !old.has(tidOf(t)));
+}
+
+/** The thread id of a threadIds entry ("tid:name"), as a string. */
+export function tidOf(entry: string): string {
+  return entry.split(":")[0]!;
 }
 
 export function tunDescriptors(pid = process.pid): number {
@@ -132,9 +137,8 @@ export async function eventually(check: () => boolean, ms: number): Promise<bool
 }
 
 /** A snapshot of everything a sandbox could leave behind in or under this process. */
-export function footprint(): { namespaces: string[]; threads: number; threadIds: string[]; children: number[]; tunFds: number } {
-  const threadIdList = threadIds();
-  return { namespaces: namespacesOfTree(), threads: threadIdList.length, threadIds: threadIdList, children: descendantsOf(process.pid), tunFds: tunDescriptors() };
+export function footprint(): { namespaces: string[]; threadIds: string[]; children: number[]; tunFds: number } {
+  return { namespaces: namespacesOfTree(), threadIds: threadIds(), children: descendantsOf(process.pid), tunFds: tunDescriptors() };
 }
 
 /** A footprint taken once threads and children have stopped changing (exiting threads linger briefly). */
